@@ -1,0 +1,58 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::render::OutputFormat;
+use crate::target_version::TargetVersion;
+
+/// asynclint finds violations of Python's async/await rules without running the code:
+/// what CPython refuses to compile, and what compiles but breaks at run time.
+#[derive(Debug, Parser)]
+#[command(name = "asynclint", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Files or directories to lint (default: the current directory); `-` reads standard
+    /// input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The CPython version whose rules apply [default: the lower bound of `requires-python`
+    /// in the nearest pyproject.toml, else py310].
+    #[arg(long, value_name = "VERSION", value_parser = parse_target_version)]
+    pub target_version: Option<TargetVersion>,
+
+    /// How to print diagnostics.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = OutputFormat::Full,
+        env = "ASYNCLINT_OUTPUT_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pub output_format: OutputFormat,
+
+    /// The file name to report (and resolve settings for) when linting standard input.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Exit with status 0 even when diagnostics are found.
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Only run these rules: codes, prefixes (`AL0`), names or other tools' codes.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Number of worker threads [default: the number of CPUs].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+fn parse_target_version(value: &str) -> Result<TargetVersion, String> {
+    value.parse()
+}

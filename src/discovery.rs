@@ -1,0 +1,217 @@
+//! Finding the files to lint: paths named on the command line are always linted; the
+//! directories among them are walked in parallel, honouring `.gitignore`/`.ignore` and
+//! skipping the directories no one wants linted.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+/// Directory names never descended into (ruff's defaults, plus caches and build output).
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".asynclint_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pycache__",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+/// Extensions linted when found by walking a directory.
+pub const PYTHON_EXTENSIONS: &[&str] = &["py", "pyi"];
+
+/// A path that could not be walked or read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Sorted, without duplicates.
+    pub files: Vec<PathBuf>,
+    pub errors: Vec<PathError>,
+}
+
+pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
+    let mut discovered = Discovered::default();
+    let mut directories = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => directories.push(path.clone()),
+            // A path named explicitly is linted whatever its name or extension.
+            Ok(_) => discovered.files.push(path.clone()),
+            Err(error) => discovered.errors.push(PathError {
+                path: path.clone(),
+                message: describe_missing(path, &error),
+            }),
+        }
+    }
+    if !directories.is_empty() {
+        walk(&directories, threads, &mut discovered);
+    }
+    discovered.files.sort();
+    discovered.files.dedup();
+    discovered.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    discovered
+}
+
+fn describe_missing(path: &Path, error: &std::io::Error) -> String {
+    let is_broken_link = error.kind() == std::io::ErrorKind::NotFound
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_broken_link {
+        "broken symbolic link: its target does not exist".to_string()
+    } else {
+        error_message(error)
+    }
+}
+
+/// `std::io::Error`'s text without the `(os error N)` suffix users need not read.
+pub fn error_message(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(end) => text[..end].to_string(),
+        None => text,
+    }
+}
+
+fn walk(roots: &[PathBuf], threads: usize, discovered: &mut Discovered) {
+    let mut builder = WalkBuilder::new(&roots[0]);
+    for root in &roots[1..] {
+        builder.add(root);
+    }
+    builder
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && entry.depth() > 0 && is_excluded_directory(entry.file_name()))
+        });
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    builder.build_parallel().run(|| {
+        let found = &found;
+        // Each walker thread gathers locally and hands its batch over once, at the end.
+        let mut batch = Batch {
+            files: Vec::new(),
+            errors: Vec::new(),
+            sink: found,
+        };
+        Box::new(move |entry| {
+            batch.take(entry);
+            WalkState::Continue
+        })
+    });
+    let (files, errors) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    discovered.files.extend(files);
+    discovered.errors.extend(errors);
+}
+
+fn is_excluded_directory(name: &OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|name| DEFAULT_EXCLUDES.contains(&name))
+}
+
+pub fn has_python_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(OsStr::to_str)
+        .is_some_and(|ext| PYTHON_EXTENSIONS.contains(&ext))
+}
+
+type Found = Mutex<(Vec<PathBuf>, Vec<PathError>)>;
+
+struct Batch<'s> {
+    files: Vec<PathBuf>,
+    errors: Vec<PathError>,
+    sink: &'s Found,
+}
+
+impl Batch<'_> {
+    fn take(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) {
+        match entry {
+            Ok(entry) => {
+                let Some(file_type) = entry.file_type() else {
+                    return;
+                };
+                if file_type.is_dir() || !has_python_extension(entry.path()) {
+                    return;
+                }
+                if file_type.is_symlink() {
+                    // Linked files are linted; a link to nothing is reported.
+                    match std::fs::metadata(entry.path()) {
+                        Ok(target) if target.is_dir() => return,
+                        Ok(_) => {}
+                        Err(error) => {
+                            self.errors.push(PathError {
+                                path: entry.path().to_path_buf(),
+                                message: describe_missing(entry.path(), &error),
+                            });
+                            return;
+                        }
+                    }
+                }
+                self.files.push(entry.into_path());
+            }
+            Err(error) => self.errors.push(walk_error(error)),
+        }
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+        sink.0.append(&mut self.files);
+        sink.1.append(&mut self.errors);
+    }
+}
+
+fn walk_error(error: ignore::Error) -> PathError {
+    let mut path = None;
+    let mut current = &error;
+    let message = loop {
+        match current {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert_with(|| p.clone());
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                current = err;
+            }
+            ignore::Error::Io(io) => break error_message(io),
+            ignore::Error::Loop { child, .. } => {
+                path.get_or_insert_with(|| child.clone());
+                break "symbolic link loop".to_string();
+            }
+            other => break other.to_string(),
+        }
+    };
+    PathError {
+        path: path.unwrap_or_default(),
+        message,
+    }
+}

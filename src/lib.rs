@@ -1,0 +1,19 @@
+//! asynclint: a static linter for Python's async/await rules.
+//!
+//! The pipeline, one module per stage (see `docs/architecture.md`):
+//! [`discovery`] → [`source`] (decode) → [`linter`] (parse, [`scope`] model, [`rules`])
+//! → [`render`].
+
+pub mod cli;
+pub mod diagnostic;
+pub mod discovery;
+pub mod line_index;
+pub mod linter;
+pub mod registry;
+pub mod render;
+pub mod rules;
+pub mod run;
+pub mod scope;
+pub mod settings;
+pub mod source;
+pub mod target_version;

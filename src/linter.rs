@@ -1,0 +1,176 @@
+//! The work done for one file: decode → parse → scope model → rules.
+
+use ruff_python_ast::{Mod, ModModule};
+use ruff_python_parser::{Mode, ParseOptions, Parsed, parse_unchecked};
+use ruff_text_size::{TextRange, TextSize};
+
+use crate::diagnostic::Diagnostic;
+use crate::registry::RuleMeta;
+use crate::rules::{Checker, io_error, syntax_error};
+use crate::scope::{ModelOptions, ScopeModel};
+use crate::source::{self, DecodeError};
+use crate::target_version::TargetVersion;
+
+/// Everything that decides how one file is linted.
+#[derive(Clone, Debug)]
+pub struct LintOptions {
+    pub target_version: TargetVersion,
+    /// The module body may `await` (notebook cells).
+    pub top_level_await: bool,
+    /// The rules to run, in registry order.
+    pub rules: Vec<&'static RuleMeta>,
+}
+
+/// The outcome for one file: its text (for rendering) and its diagnostics.
+pub struct LintedText {
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lints the raw bytes of a file.
+pub fn lint_bytes(bytes: Vec<u8>, options: &LintOptions) -> LintedText {
+    match source::decode(bytes) {
+        Ok(text) => {
+            let diagnostics = lint_source(&text, options);
+            LintedText { text, diagnostics }
+        }
+        Err(error) => decode_failure(error),
+    }
+}
+
+fn decode_failure(error: DecodeError) -> LintedText {
+    match error {
+        DecodeError::Undecodable {
+            encoding,
+            text,
+            offset,
+        } => {
+            let start = TextSize::try_from(offset).unwrap_or_default();
+            let width = text[offset..].chars().next().map_or(0, char::len_utf8);
+            let range = TextRange::at(start, TextSize::try_from(width).unwrap_or_default());
+            let hint = if encoding == "utf-8" {
+                " (declare the file's encoding with a `# -*- coding: NAME -*-` comment, as PEP 263 describes)"
+            } else {
+                ""
+            };
+            let message =
+                format!("file is not valid {encoding}: this byte cannot be decoded{hint}");
+            LintedText {
+                diagnostics: vec![Diagnostic::new(&syntax_error::RULE, message, range)],
+                text,
+            }
+        }
+        DecodeError::UnknownEncoding { name, text } => LintedText {
+            diagnostics: vec![Diagnostic::new(
+                &syntax_error::RULE,
+                format!("unknown encoding: {name}"),
+                first_line_range(&text),
+            )],
+            text,
+        },
+        DecodeError::BomConflict { name, text } => LintedText {
+            diagnostics: vec![Diagnostic::new(
+                &syntax_error::RULE,
+                format!("encoding problem: {name} with BOM"),
+                first_line_range(&text),
+            )],
+            text,
+        },
+        DecodeError::UnsupportedEncoding { name } => LintedText {
+            diagnostics: vec![Diagnostic::for_file(
+                &io_error::RULE,
+                format!(
+                    "cannot decode the file: asynclint does not support the encoding `{name}` it declares"
+                ),
+            )],
+            text: String::new(),
+        },
+    }
+}
+
+fn first_line_range(text: &str) -> TextRange {
+    let end = text.find(['\n', '\r']).unwrap_or(text.len());
+    TextRange::up_to(TextSize::try_from(end).unwrap_or_default())
+}
+
+/// Lints decoded source text.
+pub fn lint_source(source: &str, options: &LintOptions) -> Vec<Diagnostic> {
+    if let Some(position) = memchr::memchr(0, source.as_bytes()) {
+        let start = TextSize::try_from(position).unwrap_or_default();
+        return vec![Diagnostic::new(
+            &syntax_error::RULE,
+            "source code cannot contain null bytes (is this a binary file?)",
+            TextRange::at(start, TextSize::new(1)),
+        )];
+    }
+    let parse_options = ParseOptions::from(Mode::Module)
+        .with_target_version(options.target_version.as_python_version());
+    let parsed = parse_unchecked(source, parse_options);
+    let mut diagnostics = syntax_errors(&parsed);
+    // A file that does not parse is reported for that alone: rules on a recovered tree
+    // would guess, and CPython stops at the first error anyway. Version-dependent syntax
+    // errors leave a complete tree, so rules still run.
+    if let (true, Mod::Module(module)) = (parsed.errors().is_empty(), parsed.syntax()) {
+        let max_depth = run_rules(module, source, options, &mut diagnostics);
+        drop_deep_tree(parsed, max_depth);
+        return diagnostics;
+    }
+    drop_deep_tree(parsed, u32::MAX);
+    diagnostics
+}
+
+fn syntax_errors(parsed: &Parsed<Mod>) -> Vec<Diagnostic> {
+    let parse_errors = parsed
+        .errors()
+        .iter()
+        .map(|error| Diagnostic::new(&syntax_error::RULE, error.error.to_string(), error.location));
+    let version_errors = parsed
+        .unsupported_syntax_errors()
+        .iter()
+        .map(|error| Diagnostic::new(&syntax_error::RULE, error.to_string(), error.range));
+    parse_errors.chain(version_errors).collect()
+}
+
+fn run_rules(
+    module: &ModModule,
+    source: &str,
+    options: &LintOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> u32 {
+    let model = ScopeModel::build(
+        &module.body,
+        ModelOptions {
+            target_version: options.target_version,
+            top_level_await: options.top_level_await,
+        },
+    );
+    let checker = Checker {
+        model: &model,
+        source,
+    };
+    for rule in &options.rules {
+        if let Some(check) = rule.check {
+            check(&checker, diagnostics);
+        }
+    }
+    model.max_depth()
+}
+
+/// Dropping a tree is as recursive as building it: give deep ones a stack to match
+/// (the parser grows its stack the same way while building them).
+fn drop_deep_tree(parsed: Parsed<Mod>, max_depth: u32) {
+    const SHALLOW: u32 = 1_000;
+    const BYTES_PER_LEVEL: usize = 1024;
+    let levels = if max_depth == u32::MAX {
+        // A tree with syntax errors was not walked: its token count bounds its depth.
+        parsed.tokens().len()
+    } else {
+        max_depth as usize
+    };
+    if levels <= SHALLOW as usize {
+        drop(parsed);
+        return;
+    }
+    let stack = (levels.saturating_mul(BYTES_PER_LEVEL)).clamp(1 << 20, 1 << 32);
+    stacker::grow(stack, move || drop(parsed));
+}

@@ -1,0 +1,176 @@
+//! Every rule asynclint knows, and how users name them: by code (`AL001`), by prefix
+//! (`AL0`, `ASYNC2`), by name (`await-outside-function`) or by another tool's code for the
+//! same check (`PLE1142`, `F704`, `RUF006`).
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{self, Checker};
+
+pub type CheckFn = fn(&Checker<'_, '_>, &mut Vec<Diagnostic>);
+
+/// A rule: its identity, its documentation page and its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// One line, for listings.
+    pub summary: &'static str,
+    /// Codes and names other linters use for the same check.
+    pub aliases: &'static [&'static str],
+    pub severity: Severity,
+    /// On unless the user selects otherwise: only rules with no known false positives.
+    pub default_enabled: bool,
+    /// The page under `rules/`, embedded.
+    pub doc: &'static str,
+    /// `None` for findings the pipeline itself produces (syntax and I/O errors).
+    pub check: Option<CheckFn>,
+}
+
+impl PartialEq for RuleMeta {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for RuleMeta {}
+
+/// One line per rule.
+pub static RULES: &[&RuleMeta] = &[
+    &rules::syntax_error::RULE,
+    &rules::await_outside_function::RULE,
+    &rules::await_outside_async::RULE,
+    &rules::async_for_outside_async::RULE,
+    &rules::async_with_outside_async::RULE,
+    &rules::async_comprehension_outside_async::RULE,
+    &rules::yield_from_in_async_function::RULE,
+    &rules::return_in_async_generator::RULE,
+    &rules::yield_in_comprehension::RULE,
+    &rules::yield_outside_function::RULE,
+    &rules::await_in_annotation::RULE,
+    &rules::yield_in_annotation::RULE,
+    &rules::await_in_type_scope::RULE,
+    &rules::yield_in_type_scope::RULE,
+    &rules::io_error::RULE,
+    &rules::internal_error::RULE,
+];
+
+pub fn rule_by_code(code: &str) -> Option<&'static RuleMeta> {
+    RULES
+        .iter()
+        .copied()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code))
+}
+
+/// The rules a selector names: `ALL`, a code, a code prefix, a rule name, or an alias.
+pub fn resolve_selector(selector: &str) -> Result<Vec<&'static RuleMeta>, String> {
+    let selector = selector.trim();
+    if selector.eq_ignore_ascii_case("ALL") {
+        return Ok(RULES.to_vec());
+    }
+    let matches: Vec<&'static RuleMeta> = RULES
+        .iter()
+        .copied()
+        .filter(|rule| {
+            starts_with_ignore_case(rule.code, selector)
+                || rule.name == selector
+                || rule
+                    .aliases
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(selector))
+        })
+        .collect();
+    if matches.is_empty() {
+        Err(unknown_selector_message(selector))
+    } else {
+        Ok(matches)
+    }
+}
+
+/// Whether `code` (as written in a `# noqa` comment or on the command line) names `rule`.
+pub fn code_names_rule(code: &str, rule: &RuleMeta) -> bool {
+    rule.code.eq_ignore_ascii_case(code)
+        || rule.aliases.iter().any(|a| a.eq_ignore_ascii_case(code))
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+fn unknown_selector_message(selector: &str) -> String {
+    let mut message = format!("unknown rule selector `{selector}`");
+    if let Some(suggestion) = closest_rule_name(selector) {
+        message.push_str(&format!(" (did you mean `{suggestion}`?)"));
+    }
+    message
+}
+
+fn closest_rule_name(selector: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .flat_map(|rule| [rule.code, rule.name])
+        .map(|candidate| {
+            (
+                edit_distance(
+                    &selector.to_ascii_lowercase(),
+                    &candidate.to_ascii_lowercase(),
+                ),
+                candidate,
+            )
+        })
+        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut seen = HashSet::new();
+        for rule in RULES {
+            assert!(seen.insert(rule.code), "duplicate code {}", rule.code);
+            assert!(seen.insert(rule.name), "duplicate name {}", rule.name);
+        }
+    }
+
+    #[test]
+    fn selectors_resolve() {
+        assert_eq!(
+            resolve_selector("AL001").unwrap()[0].name,
+            "await-outside-function"
+        );
+        assert!(resolve_selector("AL0").unwrap().len() > 10);
+        assert_eq!(
+            resolve_selector("await-outside-async").unwrap()[0].code,
+            "AL002"
+        );
+        let by_alias: Vec<_> = resolve_selector("PLE1142")
+            .unwrap()
+            .iter()
+            .map(|r| r.code)
+            .collect();
+        assert!(by_alias.contains(&"AL001") && by_alias.contains(&"AL002"));
+        let error = resolve_selector("await-outside-fucntion").unwrap_err();
+        assert!(
+            error.contains("did you mean `await-outside-function`"),
+            "{error}"
+        );
+    }
+}

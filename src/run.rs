@@ -1,0 +1,271 @@
+//! The command: find files, lint them in parallel, render once at the end.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::cli::Cli;
+use crate::diagnostic::Diagnostic;
+use crate::discovery::{self, error_message};
+use crate::linter::{self, LintOptions, LintedText};
+use crate::registry::{self, RuleMeta};
+use crate::render::{self, FileReport, RenderOptions};
+use crate::rules::{internal_error, io_error};
+use crate::settings::TargetResolver;
+
+/// Exit statuses.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_DIAGNOSTICS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// Files larger than this cannot be addressed by the parser's 32-bit offsets.
+const MAX_FILE_SIZE: u64 = u32::MAX as u64;
+
+pub fn run(cli: Cli) -> u8 {
+    match try_run(&cli) {
+        Ok(status) => status,
+        Err(message) => {
+            eprintln!("asynclint: error: {message}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn try_run(cli: &Cli) -> Result<u8, String> {
+    let threads = cli.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    // Ignore the error when the global pool already exists (tests calling `run` twice).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .stack_size(16 << 20)
+        .build_global();
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let rules = selected_rules(&cli.select, &cli.ignore)?;
+    let mut resolver = TargetResolver::new(cli.target_version);
+
+    let reading_stdin = cli.paths.iter().any(|p| p.as_os_str() == "-");
+    let mut reports = if reading_stdin {
+        if cli.paths.len() > 1 {
+            return Err("`-` (standard input) cannot be combined with other paths".into());
+        }
+        vec![lint_stdin(cli, &rules, &mut resolver)?]
+    } else {
+        let paths = if cli.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            cli.paths.clone()
+        };
+        lint_paths(&paths, threads, &rules, &mut resolver)?
+    };
+    reports.retain(|report| !report.diagnostics.is_empty());
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let status = exit_status(&reports, cli.exit_zero);
+    let options = RenderOptions {
+        color: std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        cwd,
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written =
+        render::render(cli.output_format, &reports, &options, &mut out).and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(status),
+        // A reader that stopped reading (`asynclint . | head -1`) is not an error of ours.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(status),
+        Err(error) => Err(format!("cannot write the output: {error}")),
+    }
+}
+
+fn exit_status(reports: &[FileReport], exit_zero: bool) -> u8 {
+    let diagnostics = reports.iter().flat_map(|r| &r.diagnostics);
+    let mut status = EXIT_CLEAN;
+    for diagnostic in diagnostics {
+        if diagnostic.rule == &io_error::RULE || diagnostic.rule == &internal_error::RULE {
+            return EXIT_ERROR;
+        }
+        if !exit_zero {
+            status = EXIT_DIAGNOSTICS;
+        }
+    }
+    status
+}
+
+/// The rules to run: the default set (or `--select`), minus `--ignore`.
+pub fn selected_rules(
+    select: &[String],
+    ignore: &[String],
+) -> Result<Vec<&'static RuleMeta>, String> {
+    let mut rules: Vec<&'static RuleMeta> = if select.is_empty() {
+        registry::RULES
+            .iter()
+            .copied()
+            .filter(|r| r.default_enabled)
+            .collect()
+    } else {
+        let mut chosen = Vec::new();
+        for selector in select {
+            chosen.extend(registry::resolve_selector(selector)?);
+        }
+        chosen
+    };
+    for selector in ignore {
+        let ignored = registry::resolve_selector(selector)?;
+        rules.retain(|rule| !ignored.contains(rule));
+    }
+    // Registry order, once each.
+    Ok(registry::RULES
+        .iter()
+        .copied()
+        .filter(|rule| rules.contains(rule))
+        .collect())
+}
+
+fn lint_paths(
+    paths: &[PathBuf],
+    threads: usize,
+    rules: &[&'static RuleMeta],
+    resolver: &mut TargetResolver,
+) -> Result<Vec<FileReport>, String> {
+    let discovered = discovery::discover(paths, threads);
+    let mut jobs = Vec::with_capacity(discovered.files.len());
+    for path in discovered.files {
+        let target_version = resolver.target_for(&path).map_err(|e| e.to_string())?;
+        jobs.push((path, target_version));
+    }
+    let mut reports: Vec<FileReport> = jobs
+        .into_par_iter()
+        .map(|(path, target_version)| {
+            let options = LintOptions {
+                target_version,
+                top_level_await: false,
+                rules: rules.to_vec(),
+            };
+            lint_file(path, &options)
+        })
+        .collect();
+    reports.extend(discovered.errors.into_iter().map(|error| FileReport {
+        path: error.path,
+        text: String::new(),
+        diagnostics: vec![Diagnostic::for_file(&io_error::RULE, error.message)],
+    }));
+    Ok(reports)
+}
+
+fn lint_stdin(
+    cli: &Cli,
+    rules: &[&'static RuleMeta],
+    resolver: &mut TargetResolver,
+) -> Result<FileReport, String> {
+    let path = cli
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
+    let target_version = resolver.target_for(&path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let options = LintOptions {
+        target_version,
+        top_level_await: false,
+        rules: rules.to_vec(),
+    };
+    Ok(lint_guarded(path, &options, move |options| {
+        Ok(linter::lint_bytes(bytes, options))
+    }))
+}
+
+/// Reads and lints one file. Whatever happens, the outcome is a report: unreadable files
+/// and panics become diagnostics, and the other files are still linted.
+pub fn lint_file(path: PathBuf, options: &LintOptions) -> FileReport {
+    let reading = path.clone();
+    lint_guarded(path, options, move |options| {
+        read_source(&reading).map(|bytes| linter::lint_bytes(bytes, options))
+    })
+}
+
+fn lint_guarded(
+    path: PathBuf,
+    options: &LintOptions,
+    lint: impl FnOnce(&LintOptions) -> Result<LintedText, String>,
+) -> FileReport {
+    let outcome = catch_unwind(AssertUnwindSafe(|| lint(options)));
+    let (text, diagnostics) = match outcome {
+        Ok(Ok(linted)) => (linted.text, linted.diagnostics),
+        Ok(Err(message)) => (
+            String::new(),
+            vec![Diagnostic::for_file(&io_error::RULE, message)],
+        ),
+        Err(panic) => (String::new(), vec![internal_error_diagnostic(&panic)]),
+    };
+    let mut diagnostics = diagnostics;
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // Only files with diagnostics keep their text, for rendering.
+    let text = if diagnostics.is_empty() {
+        String::new()
+    } else {
+        text
+    };
+    FileReport {
+        path,
+        text,
+        diagnostics,
+    }
+}
+
+fn internal_error_diagnostic(panic: &Box<dyn std::any::Any + Send>) -> Diagnostic {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    Diagnostic::for_file(
+        &internal_error::RULE,
+        format!(
+            "internal error while linting this file: {detail}. This is a bug in asynclint {}; please report it with the file attached",
+            env!("CARGO_PKG_VERSION")
+        ),
+    )
+}
+
+fn read_source(path: &Path) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| error_message(&e))?;
+    if !metadata.is_file() {
+        return Err(format!(
+            "not a regular file ({}); to lint a stream, pipe it to `asynclint -`",
+            describe_file_type(&metadata)
+        ));
+    }
+    if metadata.len() > MAX_FILE_SIZE {
+        return Err(format!(
+            "file too large to lint ({} bytes; the limit is 4 GiB)",
+            metadata.len()
+        ));
+    }
+    std::fs::read(path).map_err(|e| error_message(&e))
+}
+
+fn describe_file_type(metadata: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let file_type = metadata.file_type();
+        if file_type.is_fifo() {
+            return "a named pipe";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = metadata;
+    "not a file"
+}

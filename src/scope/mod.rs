@@ -1,0 +1,461 @@
+//! The scope model: for every statement and expression of a module, the scope CPython
+//! evaluates it in, and what CPython knows about each scope.
+//!
+//! It is built in one walk of the AST ([`ScopeModel::build`]) and shared by every rule.
+//! Rules ask it questions ("which scope is this `await` evaluated in?", "is that function
+//! an async generator?", "is this comprehension asynchronous for the target version?");
+//! they never re-derive scopes themselves.
+//!
+//! The model follows CPython's symbol table (`Python/symtable.c`) and compiler, as observed
+//! in `../shared/spec/cpython-async-rules.md`:
+//! * defaults, decorators, class bases and keywords, the first iterable of a comprehension
+//!   and (when evaluated) parameter annotations belong to the *enclosing* scope;
+//! * a comprehension's own scope is everything else in it;
+//! * PEP 695 generic definitions and `type` aliases open non-async annotation scopes;
+//! * under `from __future__ import annotations` (3.10+) and on 3.14, annotations live in an
+//!   annotation scope of their own.
+
+mod builder;
+mod constant;
+
+use ruff_python_ast::{AnyNodeRef, Expr, NodeKind, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::target_version::TargetVersion;
+
+/// Index of a [`Scope`] in [`ScopeModel::scopes`]. The module scope is always `ScopeId(0)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeId(u32);
+
+impl ScopeId {
+    pub const MODULE: ScopeId = ScopeId(0);
+
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Index of a node in [`ScopeModel::nodes`] (pre-order of the walk).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComprehensionKind {
+    List,
+    Set,
+    Dict,
+    Generator,
+}
+
+impl ComprehensionKind {
+    /// The words CPython uses for this comprehension in its messages.
+    pub fn description(self) -> &'static str {
+        match self {
+            ComprehensionKind::List => "list comprehension",
+            ComprehensionKind::Set => "set comprehension",
+            ComprehensionKind::Dict => "dict comprehension",
+            ComprehensionKind::Generator => "generator expression",
+        }
+    }
+}
+
+/// The PEP 695/696 annotation scopes CPython 3.12+ creates, each named as CPython's
+/// messages name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeScopeKind {
+    /// The scope holding a generic function's or class's type parameters, annotations,
+    /// bases and keywords ("the definition of a generic").
+    GenericDefinition,
+    /// The value of a `type X = ...` statement.
+    TypeAlias,
+    /// `T: bound`.
+    TypeVarBound,
+    /// `T: (constraint, ...)`.
+    TypeVarConstraint,
+    /// `T = default` (3.13+).
+    TypeVarDefault,
+    /// `*Ts = default` (3.13+).
+    TypeVarTupleDefault,
+    /// `**P = default` (3.13+).
+    ParamSpecDefault,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    /// A `def` (`is_async: false`) or `async def` (`is_async: true`) body.
+    Function {
+        is_async: bool,
+    },
+    /// A lambda body: always a synchronous function.
+    Lambda,
+    /// Everything of a comprehension or generator expression but its first iterable.
+    Comprehension(ComprehensionKind),
+    /// An annotation that CPython compiles in a block of its own: every annotation under
+    /// `from __future__ import annotations` on 3.10+, and every annotation on 3.14+.
+    Annotation,
+    /// A PEP 695/696 annotation scope (3.12+).
+    Type(TypeScopeKind),
+}
+
+impl ScopeKind {
+    pub fn is_async_function(self) -> bool {
+        matches!(self, ScopeKind::Function { is_async: true })
+    }
+
+    /// A scope that CPython compiles as a function body (`def`, `async def`, lambda).
+    pub fn is_function_like(self) -> bool {
+        matches!(self, ScopeKind::Function { .. } | ScopeKind::Lambda)
+    }
+
+    pub fn is_comprehension(self) -> bool {
+        matches!(self, ScopeKind::Comprehension(_))
+    }
+}
+
+/// What CPython knows about one scope after its symbol-table pass.
+#[derive(Clone, Debug)]
+pub struct Scope<'a> {
+    pub kind: ScopeKind,
+    /// The scope this one is evaluated in; `None` only for the module.
+    pub parent: Option<ScopeId>,
+    /// The node that opens the scope (the def, class, lambda or comprehension; the
+    /// annotation or the bound; the generic definition); `None` for the module.
+    pub node: Option<NodeRef<'a>>,
+    /// The node in [`ScopeModel::nodes`] the scope was opened under: the def, class, lambda
+    /// or comprehension itself, or for annotation and type scopes the statement or
+    /// expression that holds them. `None` for the module.
+    pub opener: Option<NodeId>,
+    /// A `yield` or `yield from` is evaluated directly in this scope (even in dead code or
+    /// an unevaluated annotation: CPython's symbol table sees those too).
+    pub is_generator: bool,
+    /// An `await` is evaluated directly in this scope.
+    pub has_await: bool,
+    /// For comprehensions: one of its `for` clauses is an `async for`.
+    pub has_async_for: bool,
+    /// For comprehensions: CPython compiles it as asynchronous on the target version
+    /// (computed once the walk is done, see [`ScopeModel::build`]).
+    pub is_coroutine: bool,
+}
+
+impl<'a> Scope<'a> {
+    fn new(
+        kind: ScopeKind,
+        parent: Option<ScopeId>,
+        node: Option<NodeRef<'a>>,
+        opener: Option<NodeId>,
+    ) -> Self {
+        Self {
+            kind,
+            parent,
+            node,
+            opener,
+            is_generator: false,
+            has_await: false,
+            has_async_for: false,
+            is_coroutine: false,
+        }
+    }
+
+    /// CPython's `ste_coroutine` before 3.11's propagation: the scope is an `async def`,
+    /// or a comprehension that itself awaits or has an `async for`.
+    fn is_async_on_its_own(&self) -> bool {
+        match self.kind {
+            ScopeKind::Function { is_async } => is_async,
+            ScopeKind::Comprehension(_) => self.has_await || self.has_async_for,
+            _ => false,
+        }
+    }
+
+    /// An `async def` whose body yields.
+    pub fn is_async_generator(&self) -> bool {
+        self.kind.is_async_function() && self.is_generator
+    }
+}
+
+/// Facts about where a node sits, beyond its scope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeFlags(u8);
+
+impl NodeFlags {
+    /// Inside an annotation (of a parameter, a return or a variable).
+    pub const IN_ANNOTATION: NodeFlags = NodeFlags(1);
+    /// Inside an annotation that is never evaluated at run time: a local variable's
+    /// annotation, or any annotation under `from __future__ import annotations`.
+    pub const UNEVALUATED: NodeFlags = NodeFlags(1 << 1);
+    /// Inside a branch that CPython 3.7's compiler drops without checking it
+    /// (`if 0:`, `while False:`, the `else` of `if 1:`); only set for `--target-version py37`.
+    pub const DEAD_ON_PY37: NodeFlags = NodeFlags(1 << 2);
+
+    pub const fn empty() -> Self {
+        NodeFlags(0)
+    }
+
+    pub const fn contains(self, other: NodeFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    #[must_use]
+    pub const fn union(self, other: NodeFlags) -> Self {
+        NodeFlags(self.0 | other.0)
+    }
+
+    #[must_use]
+    pub const fn difference(self, other: NodeFlags) -> Self {
+        NodeFlags(self.0 & !other.0)
+    }
+}
+
+/// One statement or expression, with the scope it is evaluated in.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeInfo<'a> {
+    pub node: NodeRef<'a>,
+    pub scope: ScopeId,
+    pub parent: Option<NodeId>,
+    pub flags: NodeFlags,
+}
+
+/// How the module is compiled.
+#[derive(Clone, Copy, Debug)]
+pub struct ModelOptions {
+    pub target_version: TargetVersion,
+    /// Compile as CPython does with `PyCF_ALLOW_TOP_LEVEL_AWAIT` (notebooks, the asyncio
+    /// REPL): the module body is asynchronous.
+    pub top_level_await: bool,
+}
+
+/// The scope model of one module. See the module documentation.
+pub struct ScopeModel<'a> {
+    options: ModelOptions,
+    scopes: Vec<Scope<'a>>,
+    nodes: Vec<NodeInfo<'a>>,
+    /// Nodes of each [`NodeKind`], in walk order, so that a rule reads only the nodes it
+    /// is interested in.
+    by_kind: Vec<Vec<NodeId>>,
+    /// `from __future__ import annotations` is in effect.
+    future_annotations: bool,
+    /// Deepest nesting of statements and expressions met by the walk.
+    max_depth: u32,
+}
+
+/// A node together with what the model knows about it.
+#[derive(Clone, Copy)]
+pub struct Node<'m, 'a> {
+    pub id: NodeId,
+    pub info: &'m NodeInfo<'a>,
+    model: &'m ScopeModel<'a>,
+}
+
+impl<'m, 'a> Node<'m, 'a> {
+    pub fn node(&self) -> NodeRef<'a> {
+        self.info.node
+    }
+
+    pub fn expr(&self) -> Option<&'a Expr> {
+        self.info.node.as_expr()
+    }
+
+    pub fn stmt(&self) -> Option<&'a Stmt> {
+        self.info.node.as_stmt()
+    }
+
+    pub fn range(&self) -> TextRange {
+        self.info.node.range()
+    }
+
+    pub fn scope_id(&self) -> ScopeId {
+        self.info.scope
+    }
+
+    /// The scope this node is evaluated in.
+    pub fn scope(&self) -> &'m Scope<'a> {
+        self.model.scope(self.info.scope)
+    }
+
+    pub fn flags(&self) -> NodeFlags {
+        self.info.flags
+    }
+
+    /// CPython's compiler (not only its symbol table) sees this node on the target
+    /// version: it is neither in an unevaluated annotation nor in code 3.7 drops.
+    pub fn is_compiled(&self) -> bool {
+        !self.info.flags.contains(NodeFlags::UNEVALUATED)
+            && !self.info.flags.contains(NodeFlags::DEAD_ON_PY37)
+    }
+
+    pub fn parent(&self) -> Option<Node<'m, 'a>> {
+        self.info.parent.map(|id| self.model.node(id))
+    }
+}
+
+impl<'a> ScopeModel<'a> {
+    pub fn options(&self) -> &ModelOptions {
+        &self.options
+    }
+
+    pub fn target_version(&self) -> TargetVersion {
+        self.options.target_version
+    }
+
+    pub fn future_annotations(&self) -> bool {
+        self.future_annotations
+    }
+
+    pub fn max_depth(&self) -> u32 {
+        self.max_depth
+    }
+
+    pub fn scopes(&self) -> &[Scope<'a>] {
+        &self.scopes
+    }
+
+    pub fn scope(&self, id: ScopeId) -> &Scope<'a> {
+        &self.scopes[id.index()]
+    }
+
+    /// The scopes with their ids, in the order the walk opened them.
+    pub fn scopes_with_ids(&self) -> impl Iterator<Item = (ScopeId, &Scope<'a>)> + '_ {
+        self.scopes
+            .iter()
+            .enumerate()
+            .map(|(i, scope)| (ScopeId(i as u32), scope))
+    }
+
+    pub fn node(&self, id: NodeId) -> Node<'_, 'a> {
+        Node {
+            id,
+            info: &self.nodes[id.index()],
+            model: self,
+        }
+    }
+
+    /// Every statement and expression, in walk order.
+    pub fn nodes(&self) -> impl Iterator<Item = Node<'_, 'a>> + '_ {
+        (0..self.nodes.len()).map(|i| self.node(NodeId(i as u32)))
+    }
+
+    /// The nodes of one kind, in walk order.
+    pub fn nodes_of(&self, kind: NodeKind) -> impl Iterator<Item = Node<'_, 'a>> + '_ {
+        self.by_kind[kind as usize]
+            .iter()
+            .map(move |&id| self.node(id))
+    }
+
+    /// The scope a top-level statement or expression of the module would be in: the
+    /// innermost function, class or module scope enclosing `scope` (comprehensions,
+    /// lambdas and annotation scopes are skipped).
+    pub fn enclosing_statement_scope(&self, mut scope: ScopeId) -> ScopeId {
+        loop {
+            let s = self.scope(scope);
+            match s.kind {
+                ScopeKind::Module | ScopeKind::Class | ScopeKind::Function { .. } => {
+                    return scope;
+                }
+                _ => scope = s.parent.unwrap_or(ScopeId::MODULE),
+            }
+        }
+    }
+
+    /// The innermost `def`/`async def` whose body (not a nested def, lambda or class)
+    /// contains `scope`, looking through comprehensions — the function whose event loop
+    /// runs this code. `None` at module or class level and in lambdas.
+    pub fn enclosing_function(&self, mut scope: ScopeId) -> Option<ScopeId> {
+        loop {
+            let s = self.scope(scope);
+            match s.kind {
+                ScopeKind::Function { .. } => return Some(scope),
+                ScopeKind::Comprehension(_) => scope = s.parent?,
+                _ => return None,
+            }
+        }
+    }
+
+    /// True when code evaluated in `scope` runs inside a coroutine (`async def`), looking
+    /// through comprehensions and generator expressions.
+    pub fn runs_in_coroutine(&self, scope: ScopeId) -> bool {
+        self.enclosing_function(scope)
+            .is_some_and(|f| self.scope(f).kind.is_async_function())
+    }
+
+    /// Whether `scope` accepts `await`, `async for` and `async with` directly: an
+    /// `async def`, or the module under top-level await.
+    pub fn allows_await(&self, scope: ScopeId) -> bool {
+        let s = self.scope(scope);
+        s.kind.is_async_function() || (s.kind == ScopeKind::Module && self.options.top_level_await)
+    }
+
+    /// For an asynchronous list/set/dict comprehension, whether CPython accepts it where
+    /// it stands on the target version. Generator expressions are always accepted (3.7+).
+    pub fn comprehension_is_allowed(&self, comprehension: ScopeId) -> bool {
+        let s = self.scope(comprehension);
+        let Some(parent) = s.parent else {
+            return true;
+        };
+        if self.allows_await(parent) {
+            return true;
+        }
+        let enclosing = self.scope(parent);
+        if !enclosing.kind.is_comprehension() {
+            return false;
+        }
+        if self.target_version() >= TargetVersion::Py311 {
+            // 3.11+: the enclosing comprehension becomes asynchronous in turn and is
+            // checked against its own parent instead.
+            true
+        } else {
+            // Up to 3.10 only an enclosing comprehension that is asynchronous on its own
+            // (it awaits, or has an `async for`) may hold an asynchronous one.
+            enclosing.is_async_on_its_own()
+        }
+    }
+}
+
+/// A statement or an expression of the module.
+#[derive(Clone, Copy, Debug)]
+pub enum NodeRef<'a> {
+    Stmt(&'a Stmt),
+    Expr(&'a Expr),
+}
+
+impl<'a> NodeRef<'a> {
+    pub fn kind(self) -> NodeKind {
+        self.as_any().kind()
+    }
+
+    pub fn as_any(self) -> AnyNodeRef<'a> {
+        match self {
+            NodeRef::Stmt(stmt) => AnyNodeRef::from(stmt),
+            NodeRef::Expr(expr) => AnyNodeRef::from(expr),
+        }
+    }
+
+    pub fn as_expr(self) -> Option<&'a Expr> {
+        match self {
+            NodeRef::Expr(expr) => Some(expr),
+            NodeRef::Stmt(_) => None,
+        }
+    }
+
+    pub fn as_stmt(self) -> Option<&'a Stmt> {
+        match self {
+            NodeRef::Stmt(stmt) => Some(stmt),
+            NodeRef::Expr(_) => None,
+        }
+    }
+}
+
+impl Ranged for NodeRef<'_> {
+    fn range(&self) -> TextRange {
+        match self {
+            NodeRef::Stmt(stmt) => stmt.range(),
+            NodeRef::Expr(expr) => expr.range(),
+        }
+    }
+}
