@@ -343,7 +343,9 @@ impl<'a> ScopeModel<'a> {
 
     /// The nodes of one kind, in walk order.
     pub fn nodes_of(&self, kind: NodeKind) -> impl Iterator<Item = Node<'_, 'a>> + '_ {
-        self.by_kind[kind as usize]
+        self.by_kind
+            .get(kind as usize)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
             .map(move |&id| self.node(id))
     }
