@@ -22,7 +22,8 @@ pub struct Cli {
     #[arg(long, value_name = "VERSION", value_parser = parse_target_version)]
     pub target_version: Option<TargetVersion>,
 
-    /// How to print diagnostics.
+    /// How to print diagnostics. `full` is coloured on a terminal, or when `FORCE_COLOR`
+    /// is set, unless `NO_COLOR` is set.
     #[arg(
         long,
         value_enum,
@@ -32,7 +33,8 @@ pub struct Cli {
     )]
     pub output_format: OutputFormat,
 
-    /// The file name to report (and resolve settings for) when linting standard input.
+    /// The file name to report (and resolve settings for) when linting standard input;
+    /// standard input is read when no path is given, as with `-`.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
 

@@ -3,7 +3,7 @@
 //! skipping the directories no one wants linted.
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
@@ -58,26 +58,62 @@ pub struct Discovered {
 }
 
 pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
+    let cwd = std::env::current_dir().ok();
+    let mut named: Vec<PathBuf> = paths
+        .iter()
+        .map(|path| normalize(path, cwd.as_deref()))
+        .collect();
+    named.sort();
+    named.dedup();
     let mut discovered = Discovered::default();
     let mut directories = Vec::new();
-    for path in paths {
-        match std::fs::metadata(path) {
-            Ok(metadata) if metadata.is_dir() => directories.push(path.clone()),
+    for path in named {
+        match std::fs::metadata(&path) {
+            Ok(metadata) if metadata.is_dir() => directories.push(path),
             // A path named explicitly is linted whatever its name or extension.
-            Ok(_) => discovered.files.push(path.clone()),
+            Ok(_) => discovered.files.push(path),
             Err(error) => discovered.errors.push(PathError {
-                path: path.clone(),
-                message: describe_missing(path, &error),
+                message: describe_missing(&path, &error),
+                path,
             }),
         }
     }
     if !directories.is_empty() {
         walk(&directories, threads, &mut discovered);
     }
+    // The same file reached twice (`src src/a.py`, `./a.py a.py`) is linted once.
+    for file in &mut discovered.files {
+        *file = normalize(file, cwd.as_deref());
+    }
+    for error in &mut discovered.errors {
+        error.path = normalize(&error.path, cwd.as_deref());
+    }
     discovered.files.sort();
     discovered.files.dedup();
-    discovered.errors.sort_by(|a, b| a.path.cmp(&b.path));
     discovered
+        .errors
+        .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    discovered.errors.dedup();
+    discovered
+}
+
+/// One spelling per path, without touching the file system: `.` components dropped, and
+/// absolute paths inside the working directory made relative to it. `..` is kept, since
+/// resolving it lexically is wrong when a symbolic link precedes it.
+pub fn normalize(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    let relative = match cwd {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
+        _ => path,
+    };
+    let cleaned: PathBuf = relative
+        .components()
+        .filter(|component| !matches!(component, Component::CurDir))
+        .collect();
+    if cleaned.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        cleaned
+    }
 }
 
 fn describe_missing(path: &Path, error: &std::io::Error) -> String {

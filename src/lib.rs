@@ -4,11 +4,13 @@
 //! [`discovery`] → [`source`] (decode) → [`linter`] (parse, [`scope`] model, [`rules`])
 //! → [`render`].
 
+pub mod analysis;
 pub mod cli;
 pub mod diagnostic;
 pub mod discovery;
 pub mod line_index;
 pub mod linter;
+pub mod project;
 pub mod registry;
 pub mod render;
 pub mod rules;
@@ -16,4 +18,5 @@ pub mod run;
 pub mod scope;
 pub mod settings;
 pub mod source;
+pub mod syntax_gaps;
 pub mod target_version;

@@ -1,24 +1,29 @@
 //! The work done for one file: decode → parse → scope model → rules.
 
+use ruff_python_ast::token::{Token, TokenKind};
 use ruff_python_ast::{Mod, ModModule};
 use ruff_python_parser::{Mode, ParseOptions, Parsed, parse_unchecked};
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::RuleMeta;
 use crate::rules::{Checker, io_error, syntax_error};
-use crate::scope::{ModelOptions, ScopeModel};
+use crate::scope::{ModelOptions, ModulePath, ScopeModel};
+use crate::settings::RuleOptions;
 use crate::source::{self, DecodeError};
 use crate::target_version::TargetVersion;
 
 /// Everything that decides how one file is linted.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct LintOptions {
     pub target_version: TargetVersion,
     /// The module body may `await` (notebook cells).
     pub top_level_await: bool,
+    /// The module's dotted name, for relative imports (see `project::module_path`).
+    pub module: Option<ModulePath>,
     /// The rules to run, in registry order.
     pub rules: Vec<&'static RuleMeta>,
+    pub rule_options: RuleOptions,
 }
 
 /// The outcome for one file: its text (for rendering) and its diagnostics.
@@ -45,6 +50,14 @@ fn decode_failure(error: DecodeError) -> LintedText {
             text,
             offset,
         } => {
+            // CPython reads a file line by line: a NUL byte before the undecodable one is
+            // what it reports (and what a binary file usually has first).
+            if let Some(nul) = memchr::memchr(0, &text.as_bytes()[..offset]) {
+                return LintedText {
+                    diagnostics: vec![null_byte(nul)],
+                    text,
+                };
+            }
             let start = TextSize::try_from(offset).unwrap_or_default();
             let width = text[offset..].chars().next().map_or(0, char::len_utf8);
             let range = TextRange::at(start, TextSize::try_from(width).unwrap_or_default());
@@ -93,30 +106,77 @@ fn first_line_range(text: &str) -> TextRange {
     TextRange::up_to(TextSize::try_from(end).unwrap_or_default())
 }
 
+fn null_byte(offset: usize) -> Diagnostic {
+    let start = TextSize::try_from(offset).unwrap_or_default();
+    Diagnostic::new(
+        &syntax_error::RULE,
+        "source code cannot contain null bytes (is this a binary file?)",
+        TextRange::at(start, TextSize::new(1)),
+    )
+}
+
 /// Lints decoded source text.
 pub fn lint_source(source: &str, options: &LintOptions) -> Vec<Diagnostic> {
     if let Some(position) = memchr::memchr(0, source.as_bytes()) {
-        let start = TextSize::try_from(position).unwrap_or_default();
-        return vec![Diagnostic::new(
-            &syntax_error::RULE,
-            "source code cannot contain null bytes (is this a binary file?)",
-            TextRange::at(start, TextSize::new(1)),
-        )];
+        return vec![null_byte(position)];
     }
     let parse_options = ParseOptions::from(Mode::Module)
         .with_target_version(options.target_version.as_python_version());
     let parsed = parse_unchecked(source, parse_options);
     let mut diagnostics = syntax_errors(&parsed);
+    let too_deep = tokenizer_limit(parsed.tokens());
+    let parses = parsed.errors().is_empty() && too_deep.is_none();
+    diagnostics.extend(too_deep);
     // A file that does not parse is reported for that alone: rules on a recovered tree
     // would guess, and CPython stops at the first error anyway. Version-dependent syntax
     // errors leave a complete tree, so rules still run.
-    if let (true, Mod::Module(module)) = (parsed.errors().is_empty(), parsed.syntax()) {
+    if let (true, Mod::Module(module)) = (parses, parsed.syntax()) {
         let max_depth = run_rules(module, source, options, &mut diagnostics);
         drop_deep_tree(parsed, max_depth);
         return diagnostics;
     }
     drop_deep_tree(parsed, u32::MAX);
     diagnostics
+}
+
+/// CPython's tokenizer refuses more than 200 nested brackets (`MAXLEVEL`) and 100 levels of
+/// indentation (`MAXINDENT`), in every version asynclint targets; ruff's parser accepts
+/// both. The first place a limit is hit, as CPython reports it.
+fn tokenizer_limit(tokens: &[Token]) -> Option<Diagnostic> {
+    const MAX_LEVEL: usize = 200;
+    const MAX_INDENT: usize = 100;
+    let (mut level, mut indent) = (0usize, 0usize);
+    for token in tokens {
+        match token.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                if level >= MAX_LEVEL {
+                    return Some(Diagnostic::new(
+                        &syntax_error::RULE,
+                        "too many nested parentheses",
+                        token.range(),
+                    ));
+                }
+                level += 1;
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                level = level.saturating_sub(1);
+            }
+            TokenKind::Indent => {
+                if indent + 1 >= MAX_INDENT {
+                    let line_start = TextRange::empty(token.start());
+                    return Some(Diagnostic::new(
+                        &syntax_error::RULE,
+                        "too many levels of indentation",
+                        line_start,
+                    ));
+                }
+                indent += 1;
+            }
+            TokenKind::Dedent => indent = indent.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn syntax_errors(parsed: &Parsed<Mod>) -> Vec<Diagnostic> {
@@ -142,12 +202,11 @@ fn run_rules(
         ModelOptions {
             target_version: options.target_version,
             top_level_await: options.top_level_await,
+            module: options.module.clone(),
         },
     );
-    let checker = Checker {
-        model: &model,
-        source,
-    };
+    crate::syntax_gaps::check(&model, diagnostics);
+    let checker = Checker::new(&model, source, &options.rule_options);
     for rule in &options.rules {
         if let Some(check) = rule.check {
             check(&checker, diagnostics);

@@ -49,6 +49,13 @@ pub static RULES: &[&RuleMeta] = &[
     &rules::yield_in_annotation::RULE,
     &rules::await_in_type_scope::RULE,
     &rules::yield_in_type_scope::RULE,
+    &rules::return_outside_function::RULE,
+    // Runtime bugs: missing awaits and awaits of the wrong things.
+    &rules::coroutine_not_awaited::RULE,
+    // Runtime bugs: protocol mismatches (AL110-AL119).
+    // Runtime bugs: event-loop misuse, tasks, API availability (AL102-AL103, AL120-AL129, ASYNC300).
+    // Blocking calls in async functions (ASYNC2xx, AL14x).
+    // flake8-async's structured-concurrency checks (ASYNC1xx, ASYNC9xx).
     &rules::io_error::RULE,
     &rules::internal_error::RULE,
 ];

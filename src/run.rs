@@ -47,11 +47,19 @@ fn try_run(cli: &Cli) -> Result<u8, String> {
     let rules = selected_rules(&cli.select, &cli.ignore)?;
     let mut resolver = TargetResolver::new(cli.target_version);
 
-    let reading_stdin = cli.paths.iter().any(|p| p.as_os_str() == "-");
+    let dash = cli.paths.iter().any(|p| p.as_os_str() == "-");
+    if dash && cli.paths.len() > 1 {
+        return Err("`-` (standard input) cannot be combined with other paths".into());
+    }
+    if let (false, false, Some(name)) = (dash, cli.paths.is_empty(), &cli.stdin_filename) {
+        return Err(format!(
+            "`--stdin-filename {}` names standard input, but the paths given are not `-`",
+            name.display()
+        ));
+    }
+    // `--stdin-filename` alone means standard input too, as with ruff.
+    let reading_stdin = dash || cli.stdin_filename.is_some();
     let mut reports = if reading_stdin {
-        if cli.paths.len() > 1 {
-            return Err("`-` (standard input) cannot be combined with other paths".into());
-        }
         vec![lint_stdin(cli, &rules, &mut resolver)?]
     } else {
         let paths = if cli.paths.is_empty() {
@@ -66,8 +74,7 @@ fn try_run(cli: &Cli) -> Result<u8, String> {
 
     let status = exit_status(&reports, cli.exit_zero);
     let options = RenderOptions {
-        color: std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: use_color(std::io::stdout().is_terminal()),
         cwd,
     };
     let stdout = io::stdout();
@@ -80,6 +87,13 @@ fn try_run(cli: &Cli) -> Result<u8, String> {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(status),
         Err(error) => Err(format!("cannot write the output: {error}")),
     }
+}
+
+/// Colour when writing to a terminal, or when `FORCE_COLOR` is set; never when `NO_COLOR`
+/// is (see no-color.org and force-color.org: a set variable is one with a non-empty value).
+fn use_color(terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
+    !set("NO_COLOR") && (terminal || set("FORCE_COLOR"))
 }
 
 fn exit_status(reports: &[FileReport], exit_zero: bool) -> u8 {
@@ -144,7 +158,9 @@ fn lint_paths(
             let options = LintOptions {
                 target_version,
                 top_level_await: false,
+                module: None,
                 rules: rules.to_vec(),
+                ..LintOptions::default()
             };
             lint_file(path, &options)
         })
@@ -174,7 +190,9 @@ fn lint_stdin(
     let options = LintOptions {
         target_version,
         top_level_await: false,
+        module: None,
         rules: rules.to_vec(),
+        ..LintOptions::default()
     };
     Ok(lint_guarded(path, &options, move |options| {
         Ok(linter::lint_bytes(bytes, options))
@@ -268,4 +286,51 @@ fn describe_file_type(metadata: &std::fs::Metadata) -> &'static str {
     }
     let _ = metadata;
     "not a file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target_version::TargetVersion;
+
+    fn options() -> LintOptions {
+        LintOptions {
+            target_version: TargetVersion::DEFAULT,
+            top_level_await: false,
+            module: None,
+            rules: selected_rules(&[], &[]).unwrap(),
+            ..LintOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_for_that_file() {
+        let report = lint_guarded(PathBuf::from("boom.py"), &options(), |_| {
+            panic!("the scope builder tripped")
+        });
+        assert_eq!(report.path, PathBuf::from("boom.py"));
+        assert_eq!(report.diagnostics.len(), 1);
+        let diagnostic = &report.diagnostics[0];
+        assert_eq!(diagnostic.code(), "AL901");
+        assert!(diagnostic.range.is_none());
+        assert!(
+            diagnostic.message.contains("the scope builder tripped"),
+            "{}",
+            diagnostic.message
+        );
+        let reports = [report];
+        assert_eq!(exit_status(&reports, true), EXIT_ERROR);
+    }
+
+    #[test]
+    fn exit_zero_keeps_errors_of_asynclint_itself() {
+        let clean = lint_guarded(PathBuf::from("a.py"), &options(), |options| {
+            Ok(linter::lint_bytes(b"await x\n".to_vec(), options))
+        });
+        assert_eq!(clean.diagnostics[0].code(), "AL001");
+        let reports = [clean];
+        assert_eq!(exit_status(&reports, false), EXIT_DIAGNOSTICS);
+        assert_eq!(exit_status(&reports, true), EXIT_CLEAN);
+        assert_eq!(exit_status(&[], false), EXIT_CLEAN);
+    }
 }

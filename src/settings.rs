@@ -7,6 +7,14 @@ use std::path::{Path, PathBuf};
 
 use crate::target_version::TargetVersion;
 
+/// Options of individual rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// ASYNC200: calls to report in async functions, as (pattern, suggestion). Patterns are
+    /// dotted names where `*` matches one component (`my_lib.*.read`).
+    pub blocking_calls: Vec<(String, String)>,
+}
+
 /// A configuration file that exists but cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {

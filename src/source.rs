@@ -71,7 +71,14 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
         },
         Encoding::Other(encoding) => {
             match encoding.decode_without_bom_handling_and_without_replacement(body) {
-                Some(text) => Ok(text.into_owned()),
+                Some(text) => match undefined_in_python(encoding, &text) {
+                    None => Ok(text.into_owned()),
+                    Some(offset) => Err(DecodeError::Undecodable {
+                        encoding: encoding.name().to_ascii_lowercase(),
+                        text: text.into_owned(),
+                        offset,
+                    }),
+                },
                 None => {
                     let (lossy, _) = encoding.decode_without_bom_handling(body);
                     let offset = lossy.find('\u{FFFD}').unwrap_or(0);
@@ -84,6 +91,16 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
             }
         }
     }
+}
+
+/// WHATWG's `windows-125x` (and `windows-874`) decoders map the bytes Microsoft left
+/// undefined to C1 controls; Python's `cp125x` codecs reject them, and never produce a C1
+/// control otherwise. The byte offset in `text` of the first such character.
+fn undefined_in_python(encoding: &'static encoding_rs::Encoding, text: &str) -> Option<usize> {
+    if !encoding.name().starts_with("windows-") {
+        return None;
+    }
+    text.find(|c| matches!(c, '\u{80}'..='\u{9F}'))
 }
 
 /// For undecodable UTF-8 or ASCII: the valid prefix is the same in the lossy text, so the
@@ -326,6 +343,19 @@ mod tests {
         assert!(decode(source.to_vec()).unwrap().contains("при"));
         let source = b"# coding=shift_jis\nx = '\x82\xa0'\n";
         assert!(decode(source.to_vec()).unwrap().contains('あ'));
+        let source = b"# coding: cp1252\nx = '\x80\xe9'\n";
+        assert!(decode(source.to_vec()).unwrap().contains("€é"));
+    }
+
+    #[test]
+    fn bytes_python_leaves_undefined() {
+        // 0x81 is undefined in Python's cp1252; WHATWG's windows-1252 maps it to U+0081.
+        let source = b"# coding: cp1252\nx = '\x80\x81'\n";
+        let error = decode(source.to_vec()).unwrap_err();
+        let DecodeError::Undecodable { text, offset, .. } = error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(&text[offset..], "\u{81}'\n");
     }
 
     #[test]

@@ -95,6 +95,12 @@ impl TargetVersion {
     }
 }
 
+impl Default for TargetVersion {
+    fn default() -> Self {
+        TargetVersion::DEFAULT
+    }
+}
+
 impl fmt::Display for TargetVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "py3{}", self.minor())

@@ -30,7 +30,15 @@ pub(super) fn render(
         let index = LineIndex::new(&report.text);
         for located in report.located() {
             count += 1;
-            render_one(&renderer, report, &index, &located, &path, out)?;
+            render_one(
+                &renderer,
+                options.color,
+                report,
+                &index,
+                &located,
+                &path,
+                out,
+            )?;
             writeln!(out)?;
         }
     }
@@ -39,6 +47,7 @@ pub(super) fn render(
 
 fn render_one(
     renderer: &Renderer,
+    color: bool,
     report: &FileReport,
     index: &LineIndex,
     located: &Located<'_>,
@@ -54,7 +63,7 @@ fn render_one(
     let Some(range) = diagnostic.range else {
         let title = level.title(&message).id(diagnostic.code());
         writeln!(out, "{}", renderer.render(title))?;
-        return writeln!(out, " --> {path}");
+        return writeln!(out, " {} {path}", arrow(color));
     };
     let text = &report.text;
     let first_line = index.line_of(range.start().to_usize());
@@ -70,35 +79,81 @@ fn render_one(
         &text[snippet_start..snippet_end],
         range.start().to_usize() - snippet_start..end - snippet_start,
     );
+    let origin = format!("{path}:{}:{}", located.start.row, located.start.column);
+    if snippet.is_empty() {
+        // An empty line (an error at the end of a file that ends with a newline): nothing
+        // to underline, and `annotate-snippets` would show no line at all.
+        let title = level.title(&message).id(diagnostic.code());
+        writeln!(out, "{}", renderer.render(title))?;
+        let indent = " ".repeat(located.start.row.to_string().len());
+        return writeln!(out, "{indent}{} {origin}", arrow(color));
+    }
     let title = level.title(&message).id(diagnostic.code()).snippet(
         Snippet::source(&snippet)
             .line_start(first_line + 1)
-            .origin(path)
+            .origin(ORIGIN_PLACEHOLDER)
             .fold(true)
             .annotation(level.span(span)),
     );
-    writeln!(out, "{}", renderer.render(title))
+    let rendered = renderer.render(title).to_string();
+    writeln!(out, "{}", replace_origin(&rendered, &origin))
 }
 
-/// Replaces characters that could act on a terminal with visible escapes, moving the
-/// span with the text.
+/// `-->` before a path written without `annotate-snippets`, styled as it styles it.
+fn arrow(color: bool) -> &'static str {
+    if color {
+        "\x1b[1m\x1b[94m-->\x1b[0m"
+    } else {
+        "-->"
+    }
+}
+
+/// Stands for the `path:row:col` after `-->` while `annotate-snippets` renders.
+const ORIGIN_PLACEHOLDER: &str = "\u{E000}asynclint-origin\u{E000}";
+
+/// `annotate-snippets` counts the column in the text it shows, where tabs are expanded and
+/// control characters escaped: the position after `-->` must be the diagnostic's own.
+fn replace_origin(rendered: &str, origin: &str) -> String {
+    let Some(at) = rendered.find(ORIGIN_PLACEHOLDER) else {
+        return rendered.to_string();
+    };
+    let after = &rendered[at + ORIGIN_PLACEHOLDER.len()..];
+    // The placeholder is followed by `:row:col`.
+    let position = after
+        .bytes()
+        .take_while(|b| *b == b':' || b.is_ascii_digit())
+        .count();
+    format!("{}{origin}{}", &rendered[..at], &after[position..])
+}
+
+/// Replaces characters that could act on a terminal with visible escapes and every line
+/// ending with `\n`, moving the span with the text.
 fn sanitize(text: &str, span: Range<usize>) -> (String, Range<usize>) {
-    if !text.chars().any(needs_escape) {
+    if !text
+        .chars()
+        .any(|c| c == '\t' || (c != '\n' && needs_escape(c)))
+    {
         return (text.to_string(), span);
     }
     let mut out = String::with_capacity(text.len() + 16);
     let (mut start, mut end) = (None, None);
-    for (offset, c) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
         if offset == span.start {
             start = Some(out.len());
         }
         if offset == span.end {
             end = Some(out.len());
         }
-        if needs_escape(c) {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
+        match c {
+            '\n' => out.push('\n'),
+            // `\r\n` becomes `\n`; a lone `\r` (old Mac line ending) too.
+            '\r' if chars.peek().is_some_and(|&(_, next)| next == '\n') => {}
+            '\r' => out.push('\n'),
+            // Expanded here, so that the carets under the line are expanded alike.
+            '\t' => out.push_str("    "),
+            c if needs_escape(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
         }
     }
     let start = start.unwrap_or(out.len());
@@ -108,7 +163,30 @@ fn sanitize(text: &str, span: Range<usize>) -> (String, Range<usize>) {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{ORIGIN_PLACEHOLDER, replace_origin, sanitize};
+
+    #[test]
+    fn the_origin_is_the_diagnostic_position() {
+        let rendered = format!("error: x\n --> {ORIGIN_PLACEHOLDER}:3:17\n  |");
+        assert_eq!(
+            replace_origin(&rendered, "a.py:3:9"),
+            "error: x\n --> a.py:3:9\n  |"
+        );
+    }
+
+    #[test]
+    fn sanitize_expands_tabs() {
+        let (text, span) = sanitize("\tx =\tawait y", 5..12);
+        assert_eq!(text, "    x =    await y");
+        assert_eq!(&text[span], "await y");
+    }
+
+    #[test]
+    fn sanitize_keeps_lines_apart() {
+        let (text, span) = sanitize("a = 1\r\nb = await x\rc", 11..18);
+        assert_eq!(text, "a = 1\nb = await x\nc");
+        assert_eq!(&text[span], "await x");
+    }
 
     #[test]
     fn sanitize_moves_the_span() {

@@ -6,7 +6,7 @@ mod full;
 mod json;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use clap::ValueEnum;
 
@@ -93,13 +93,20 @@ pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
     shown.display().to_string()
 }
 
+/// The path joined to the working directory, with `.` and `..` resolved lexically (as
+/// ruff does for its JSON output).
 pub(crate) fn absolute_path(path: &Path, cwd: &Path) -> String {
-    if path.is_absolute() {
-        path.display().to_string()
-    } else {
-        let joined = cwd.join(path.strip_prefix("./").unwrap_or(path));
-        joined.display().to_string()
+    let mut absolute = PathBuf::new();
+    for component in cwd.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                absolute.pop();
+            }
+            other => absolute.push(other),
+        }
     }
+    absolute.display().to_string()
 }
 
 pub(crate) fn summary(count: usize) -> String {
@@ -107,5 +114,38 @@ pub(crate) fn summary(count: usize) -> String {
         0 => "All checks passed!".to_string(),
         1 => "Found 1 error.".to_string(),
         n => format!("Found {n} errors."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{absolute_path, display_path};
+
+    #[test]
+    fn absolute_paths_are_lexically_normal() {
+        let cwd = Path::new("/work/project");
+        assert_eq!(absolute_path(Path::new("a.py"), cwd), "/work/project/a.py");
+        assert_eq!(
+            absolute_path(Path::new("./src/../b.py"), cwd),
+            "/work/project/b.py"
+        );
+        assert_eq!(
+            absolute_path(Path::new("../other/c.py"), cwd),
+            "/work/other/c.py"
+        );
+        assert_eq!(absolute_path(Path::new("/x/./y.py"), cwd), "/x/y.py");
+    }
+
+    #[test]
+    fn displayed_paths_are_relative_inside_the_working_directory() {
+        let cwd = Path::new("/work/project");
+        assert_eq!(display_path(Path::new("/work/project/a.py"), cwd), "a.py");
+        assert_eq!(display_path(Path::new("./a.py"), cwd), "a.py");
+        assert_eq!(
+            display_path(Path::new("/elsewhere/a.py"), cwd),
+            "/elsewhere/a.py"
+        );
     }
 }

@@ -29,7 +29,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let Some(node) = scope.opener.map(|opener| model.node(opener)) else {
             continue;
         };
-        if node.is_compiled() && !model.comprehension_is_allowed(id) {
+        if node.is_checked_by(model.await_check_stage()) && !model.comprehension_is_allowed(id) {
             diagnostics.push(Diagnostic::new(
                 &RULE,
                 "asynchronous comprehension outside of an asynchronous function",

@@ -22,7 +22,10 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let Some(Stmt::With(stmt)) = node.stmt() else {
             continue;
         };
-        if stmt.is_async && node.is_compiled() && !checker.model.allows_await(node.scope_id()) {
+        if stmt.is_async
+            && node.is_checked_by(checker.model.await_check_stage())
+            && !checker.model.allows_await(node.scope_id())
+        {
             diagnostics.push(Diagnostic::new(
                 &RULE,
                 "'async with' outside async function",

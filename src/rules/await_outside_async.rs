@@ -20,7 +20,7 @@ pub const RULE: RuleMeta = RuleMeta {
 
 fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     for node in checker.model.nodes_of(NodeKind::ExprAwait) {
-        if !node.is_compiled() {
+        if !node.is_checked_by(checker.model.await_check_stage()) {
             continue;
         }
         if matches!(

@@ -20,7 +20,9 @@ pub const RULE: RuleMeta = RuleMeta {
 
 fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     for node in checker.model.nodes_of(NodeKind::ExprAwait) {
-        if !node.is_compiled() || checker.model.allows_await(node.scope_id()) {
+        if !node.is_checked_by(checker.model.await_check_stage())
+            || checker.model.allows_await(node.scope_id())
+        {
             continue;
         }
         if matches!(node.scope().kind, ScopeKind::Module | ScopeKind::Class) {

@@ -2,9 +2,11 @@
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
-    self as ast, Comprehension, Expr, Parameters, Stmt, StmtFunctionDef, TypeParam, TypeParams,
+    self as ast, Comprehension, Expr, ExprContext, Parameters, Pattern, Stmt, StmtFunctionDef,
+    TypeParam, TypeParams,
 };
 
+use super::bindings::{AttributeAssignment, Binding, BindingId, BindingKind, Resolution};
 use super::constant::py37_truthiness;
 use super::{
     ComprehensionKind, ModelOptions, NodeFlags, NodeId, NodeInfo, NodeRef, Scope, ScopeId,
@@ -20,9 +22,14 @@ const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 impl<'a> ScopeModel<'a> {
     /// Builds the model of `module` in one walk.
     pub fn build(module: &'a [Stmt], options: ModelOptions) -> Self {
+        let future_annotations = has_future_annotations(module);
         let mut builder = Builder {
             options,
             scopes: vec![Scope::new(ScopeKind::Module, None, None, None)],
+            bindings: Vec::new(),
+            store_kind: StoreKind::Other,
+            has_star_import: false,
+            attribute_candidates: Vec::new(),
             nodes: Vec::new(),
             by_kind: Vec::new(),
             scope: ScopeId::MODULE,
@@ -30,7 +37,7 @@ impl<'a> ScopeModel<'a> {
             parent: None,
             depth: 0,
             max_depth: 0,
-            future_annotations: has_future_annotations(module),
+            future_annotations,
         };
         builder.visit_body(module);
         builder.finish()
@@ -61,6 +68,13 @@ fn has_future_annotations(module: &[Stmt]) -> bool {
 struct Builder<'a> {
     options: ModelOptions,
     scopes: Vec<Scope<'a>>,
+    bindings: Vec<Binding<'a>>,
+    /// What a name stored right now is bound to.
+    store_kind: StoreKind<'a>,
+    has_star_import: bool,
+    /// `receiver.attr = value` inside functions, kept until the walk has seen every
+    /// binding of `receiver`.
+    attribute_candidates: Vec<(ScopeId, &'a str, &'a str, &'a Expr)>,
     nodes: Vec<NodeInfo<'a>>,
     by_kind: Vec<Vec<NodeId>>,
     /// The scope the nodes being visited are evaluated in.
@@ -73,11 +87,22 @@ struct Builder<'a> {
     future_annotations: bool,
 }
 
+/// The binding a name target gets from the statement being visited.
+#[derive(Clone, Copy)]
+enum StoreKind<'a> {
+    Assignment(Option<&'a Expr>),
+    WithItem(&'a Expr),
+    Other,
+}
+
 /// Where an annotation stands, which decides whether CPython evaluates it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum AnnotationSite {
     /// A parameter or return annotation, or a module- or class-level variable annotation.
     Evaluated,
+    /// The annotation of a module- or class-level target that is not a plain name
+    /// (`obj.attr: T`, `(x): T`): before 3.10, compiled even under the future import.
+    ComplexTarget,
     /// A variable annotation inside a function body: never evaluated (3.7+).
     LocalVariable,
 }
@@ -89,14 +114,176 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self) -> ScopeModel<'a> {
         self.compute_coroutine_comprehensions();
-        ScopeModel {
+        let mut binding_order: Vec<BindingId> = (0..self.bindings.len())
+            .map(|i| BindingId(i as u32))
+            .collect();
+        binding_order.sort_by(|a, b| {
+            let (a, b) = (&self.bindings[a.0 as usize], &self.bindings[b.0 as usize]);
+            (a.scope, a.name).cmp(&(b.scope, b.name))
+        });
+        let candidates = std::mem::take(&mut self.attribute_candidates);
+        let mut model = ScopeModel {
             options: self.options,
             scopes: self.scopes,
             nodes: self.nodes,
             by_kind: self.by_kind,
             future_annotations: self.future_annotations,
             max_depth: self.max_depth,
+            bindings: self.bindings,
+            binding_order,
+            has_star_import: self.has_star_import,
+            attribute_assignments: Vec::new(),
+        };
+        // `self.attr = value` counts when `self` is the first parameter of a method.
+        let assignments: Vec<AttributeAssignment<'a>> = candidates
+            .into_iter()
+            .filter_map(|(scope, receiver, attr, value)| {
+                let Resolution::Unique(id) = model.resolve_name(receiver, scope) else {
+                    return None;
+                };
+                let binding = model.binding(id);
+                if !matches!(binding.kind, BindingKind::Parameter { index: 0, .. }) {
+                    return None;
+                }
+                let class = model.class_scope_of_method(binding.scope)?;
+                Some(AttributeAssignment { class, attr, value })
+            })
+            .collect();
+        model.attribute_assignments = assignments;
+        model
+    }
+
+    fn bind(&mut self, name: &'a str, scope: ScopeId, kind: BindingKind<'a>) {
+        self.bindings.push(Binding {
+            name,
+            scope,
+            kind,
+            node: self.parent,
+        });
+    }
+
+    /// The scope a walrus target binds in: the nearest enclosing scope that is not a
+    /// comprehension.
+    fn walrus_scope(&self) -> ScopeId {
+        let mut scope = self.scope;
+        while self.scopes[scope.index()].kind.is_comprehension() {
+            match self.scopes[scope.index()].parent {
+                Some(parent) => scope = parent,
+                None => break,
+            }
         }
+        scope
+    }
+
+    fn next_scope_id(&self) -> ScopeId {
+        ScopeId(u32::try_from(self.scopes.len()).unwrap_or(u32::MAX))
+    }
+
+    fn bind_parameters(&mut self, parameters: &'a Parameters) {
+        let positional = parameters
+            .posonlyargs
+            .iter()
+            .chain(&parameters.args)
+            .map(|p| &p.parameter);
+        let vararg = parameters.vararg.iter().map(|p| &**p);
+        let keyword_only = parameters.kwonlyargs.iter().map(|p| &p.parameter);
+        let kwarg = parameters.kwarg.iter().map(|p| &**p);
+        let all = positional.chain(vararg).chain(keyword_only).chain(kwarg);
+        for (index, parameter) in all.enumerate() {
+            self.bind(
+                parameter.name.as_str(),
+                self.scope,
+                BindingKind::Parameter {
+                    index,
+                    annotation: parameter.annotation.as_deref(),
+                },
+            );
+        }
+    }
+
+    fn bind_import(&mut self, import: &'a Stmt) {
+        match import {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let full = alias.name.as_str();
+                    let (name, qualified) = match &alias.asname {
+                        Some(asname) => (asname.as_str(), full.to_string()),
+                        // `import a.b.c` binds `a`.
+                        None => {
+                            let first = full.split('.').next().unwrap_or(full);
+                            (first, first.to_string())
+                        }
+                    };
+                    self.bind(name, self.scope, BindingKind::Import { qualified });
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let module = import.module.as_deref().unwrap_or("");
+                let base = if import.level == 0 {
+                    module.to_string()
+                } else {
+                    let package = self
+                        .options
+                        .module
+                        .as_ref()
+                        .and_then(|m| m.relative_base(import.level));
+                    match package {
+                        Some(package) => [package.as_str(), module]
+                            .into_iter()
+                            .filter(|p| !p.is_empty())
+                            .collect::<Vec<_>>()
+                            .join("."),
+                        None => format!("{}{module}", ".".repeat(import.level as usize)),
+                    }
+                };
+                for alias in &import.names {
+                    if alias.name.as_str() == "*" {
+                        self.has_star_import = true;
+                        continue;
+                    }
+                    let name = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    let qualified = if base.is_empty() || base.ends_with('.') {
+                        format!("{base}{}", alias.name)
+                    } else {
+                        format!("{base}.{}", alias.name)
+                    };
+                    self.bind(name, self.scope, BindingKind::Import { qualified });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn bind_pattern_names(&mut self, pattern: &'a Pattern) {
+        let name = match pattern {
+            Pattern::MatchAs(p) => p.name.as_ref(),
+            Pattern::MatchStar(p) => p.name.as_ref(),
+            Pattern::MatchMapping(p) => p.rest.as_ref(),
+            _ => None,
+        };
+        if let Some(name) = name {
+            self.bind(name.as_str(), self.scope, BindingKind::Other);
+        }
+    }
+
+    /// Visits assignment targets with `kind` as what their names are bound to.
+    fn visit_targets(&mut self, targets: &'a [Expr], kind: StoreKind<'a>) {
+        let saved = std::mem::replace(&mut self.store_kind, kind);
+        for target in targets {
+            if let Expr::Attribute(attribute) = target
+                && let (Expr::Name(receiver), StoreKind::Assignment(Some(value))) =
+                    (&*attribute.value, kind)
+            {
+                self.attribute_candidates.push((
+                    self.scope,
+                    receiver.id.as_str(),
+                    attribute.attr.as_str(),
+                    value,
+                ));
+            }
+            self.visit_expr(target);
+        }
+        self.store_kind = saved;
     }
 
     /// Which comprehensions CPython compiles as asynchronous. Children are created after
@@ -174,7 +361,9 @@ impl<'a> Builder<'a> {
     fn visit_annotation_at(&mut self, annotation: &'a Expr, site: AnnotationSite) {
         let version = self.version();
         let mut flags = NodeFlags::IN_ANNOTATION;
-        if self.future_annotations || site == AnnotationSite::LocalVariable {
+        let stringified = self.future_annotations
+            && !(site == AnnotationSite::ComplexTarget && version < TargetVersion::Py310);
+        if stringified || site == AnnotationSite::LocalVariable {
             flags = flags.union(NodeFlags::UNEVALUATED);
         }
         // CPython gives annotations a block of their own under the future import from
@@ -220,9 +409,20 @@ impl<'a> Builder<'a> {
         let body_scope = ScopeKind::Function {
             is_async: function.is_async,
         };
+        let enclosing = self.scope;
         let annotations_and_body = |this: &mut Self| {
             this.visit_parameter_annotations(function);
+            let body = this.next_scope_id();
+            this.bind(
+                function.name.as_str(),
+                enclosing,
+                BindingKind::FunctionDef {
+                    stmt: function,
+                    body,
+                },
+            );
             this.in_new_scope(body_scope, NodeRef::Stmt(stmt), |this| {
+                this.bind_parameters(&function.parameters);
                 this.visit_body(&function.body);
             });
         };
@@ -242,10 +442,17 @@ impl<'a> Builder<'a> {
         for decorator in &class.decorator_list {
             self.visit_expr(&decorator.expression);
         }
+        let enclosing = self.scope;
         let bases_and_body = |this: &mut Self| {
             if let Some(arguments) = &class.arguments {
                 this.visit_arguments(arguments);
             }
+            let body = this.next_scope_id();
+            this.bind(
+                class.name.as_str(),
+                enclosing,
+                BindingKind::ClassDef { stmt: class, body },
+            );
             this.in_new_scope(ScopeKind::Class, NodeRef::Stmt(stmt), |this| {
                 this.visit_body(&class.body);
             });
@@ -286,6 +493,7 @@ impl<'a> Builder<'a> {
     /// in an annotation scope of its own.
     fn visit_type_params_in_scopes(&mut self, type_params: &'a TypeParams) {
         for type_param in &type_params.type_params {
+            self.bind(type_param.name().as_str(), self.scope, BindingKind::Other);
             let (bound, default, default_kind) = match type_param {
                 TypeParam::TypeVar(tv) => (
                     tv.bound.as_deref(),
@@ -324,14 +532,20 @@ impl<'a> Builder<'a> {
         if let Some(value) = &ann.value {
             self.visit_expr(value);
         }
-        self.visit_expr(&ann.target);
+        let kind = match &ann.value {
+            Some(value) => StoreKind::Assignment(Some(value)),
+            None => StoreKind::Other,
+        };
+        self.visit_targets(std::slice::from_ref(&*ann.target), kind);
         let site = if matches!(
             self.scopes[self.scope.index()].kind,
             ScopeKind::Function { .. }
         ) {
             AnnotationSite::LocalVariable
-        } else {
+        } else if ann.simple {
             AnnotationSite::Evaluated
+        } else {
+            AnnotationSite::ComplexTarget
         };
         self.visit_annotation_at(&ann.annotation, site);
     }
@@ -396,6 +610,9 @@ impl<'a> Builder<'a> {
             self.visit_parameter_defaults(parameters);
         }
         self.in_new_scope(ScopeKind::Lambda, NodeRef::Expr(expr), |this| {
+            if let Some(parameters) = &lambda.parameters {
+                this.bind_parameters(parameters);
+            }
             this.visit_expr(&lambda.body);
         });
     }
@@ -450,6 +667,47 @@ impl<'a> Visitor<'a> for Builder<'a> {
             Stmt::AnnAssign(ann) => this.visit_ann_assign(ann),
             Stmt::If(stmt_if) => this.visit_if(stmt_if),
             Stmt::While(stmt_while) => this.visit_while(stmt_while),
+            Stmt::Import(_) | Stmt::ImportFrom(_) => this.bind_import(stmt),
+            Stmt::Assign(assign) => {
+                this.visit_expr(&assign.value);
+                let value = match assign.targets.as_slice() {
+                    [Expr::Name(_)] | [Expr::Attribute(_)] => Some(&*assign.value),
+                    _ => None,
+                };
+                this.visit_targets(&assign.targets, StoreKind::Assignment(value));
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    this.visit_expr(&item.context_expr);
+                    if let Some(target) = &item.optional_vars {
+                        let kind = match &**target {
+                            Expr::Name(_) => StoreKind::WithItem(&item.context_expr),
+                            _ => StoreKind::Other,
+                        };
+                        this.visit_targets(std::slice::from_ref(&**target), kind);
+                    }
+                }
+                this.visit_body(&with.body);
+            }
+            Stmt::Global(global) => {
+                for name in &global.names {
+                    this.bind(name.as_str(), this.scope, BindingKind::Global);
+                }
+            }
+            Stmt::Nonlocal(nonlocal) => {
+                for name in &nonlocal.names {
+                    this.bind(name.as_str(), this.scope, BindingKind::Nonlocal);
+                }
+            }
+            Stmt::Try(stmt_try) => {
+                for handler in &stmt_try.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    if let Some(name) = &handler.name {
+                        this.bind(name.as_str(), this.scope, BindingKind::Other);
+                    }
+                }
+                visitor::walk_stmt(this, stmt);
+            }
             _ => visitor::walk_stmt(this, stmt),
         });
     }
@@ -497,8 +755,36 @@ impl<'a> Visitor<'a> for Builder<'a> {
                 this.current_scope_mut().is_generator = true;
                 visitor::walk_expr(this, expr);
             }
+            Expr::Name(name) => match name.ctx {
+                ExprContext::Store => {
+                    let kind = match this.store_kind {
+                        StoreKind::Assignment(value) => BindingKind::Assignment { value },
+                        StoreKind::WithItem(context) => BindingKind::WithItem { context },
+                        StoreKind::Other => BindingKind::Other,
+                    };
+                    this.bind(name.id.as_str(), this.scope, kind);
+                }
+                ExprContext::Del => this.bind(name.id.as_str(), this.scope, BindingKind::Deletion),
+                _ => {}
+            },
+            Expr::Named(named) => {
+                this.visit_expr(&named.value);
+                if let Expr::Name(target) = &*named.target {
+                    let scope = this.walrus_scope();
+                    this.bind(target.id.as_str(), scope, BindingKind::Other);
+                    // Recorded as a node, but bound above, in the walrus scope.
+                    this.record(NodeRef::Expr(&named.target));
+                } else {
+                    this.visit_expr(&named.target);
+                }
+            }
             _ => visitor::walk_expr(this, expr),
         });
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        self.bind_pattern_names(pattern);
+        visitor::walk_pattern(self, pattern);
     }
 
     /// Reached only for annotations the walk above does not route itself.

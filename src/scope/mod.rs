@@ -15,8 +15,14 @@
 //! * under `from __future__ import annotations` (3.10+) and on 3.14, annotations live in an
 //!   annotation scope of their own.
 
+mod bindings;
 mod builder;
 mod constant;
+
+pub use bindings::{
+    AttributeAssignment, Binding, BindingId, BindingKind, Resolution, has_decorator_named,
+    is_builtin,
+};
 
 use ruff_python_ast::{AnyNodeRef, Expr, NodeKind, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -222,13 +228,46 @@ pub struct NodeInfo<'a> {
     pub flags: NodeFlags,
 }
 
+/// Which pass of CPython raises an error, which decides whether code the compiler never
+/// sees (unevaluated annotations, code 3.7 drops) is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckStage {
+    /// The symbol-table pass sees every expression.
+    SymbolTable,
+    /// The code generator skips what it does not compile.
+    Compiler,
+}
+
+/// The dotted name of the module being linted, for resolving relative imports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModulePath {
+    /// `pkg.sub.mod`, or `pkg.sub` for `pkg/sub/__init__.py`.
+    pub name: String,
+    /// The file is a package's `__init__.py`.
+    pub is_package: bool,
+}
+
+impl ModulePath {
+    /// The package a relative import with `level` leading dots starts from.
+    pub fn relative_base(&self, level: u32) -> Option<String> {
+        let mut parts: Vec<&str> = self.name.split('.').collect();
+        let drop = if self.is_package { level - 1 } else { level };
+        for _ in 0..drop {
+            parts.pop()?;
+        }
+        Some(parts.join("."))
+    }
+}
+
 /// How the module is compiled.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ModelOptions {
     pub target_version: TargetVersion,
     /// Compile as CPython does with `PyCF_ALLOW_TOP_LEVEL_AWAIT` (notebooks, the asyncio
     /// REPL): the module body is asynchronous.
     pub top_level_await: bool,
+    /// The module's own dotted name, when known.
+    pub module: Option<ModulePath>,
 }
 
 /// The scope model of one module. See the module documentation.
@@ -243,6 +282,12 @@ pub struct ScopeModel<'a> {
     future_annotations: bool,
     /// Deepest nesting of statements and expressions met by the walk.
     max_depth: u32,
+    bindings: Vec<Binding<'a>>,
+    /// Binding ids sorted by (scope, name), for lookups.
+    binding_order: Vec<BindingId>,
+    /// `from m import *` somewhere: an unknown name may come from it.
+    has_star_import: bool,
+    attribute_assignments: Vec<AttributeAssignment<'a>>,
 }
 
 /// A node together with what the model knows about it.
@@ -290,18 +335,41 @@ impl<'m, 'a> Node<'m, 'a> {
             && !self.info.flags.contains(NodeFlags::DEAD_ON_PY37)
     }
 
+    /// Whether CPython raises the errors of `stage` for this node on the target version.
+    pub fn is_checked_by(&self, stage: CheckStage) -> bool {
+        match stage {
+            CheckStage::SymbolTable => true,
+            CheckStage::Compiler => self.is_compiled(),
+        }
+    }
+
     pub fn parent(&self) -> Option<Node<'m, 'a>> {
         self.info.parent.map(|id| self.model.node(id))
     }
 }
 
 impl<'a> ScopeModel<'a> {
+    pub fn module_path(&self) -> Option<&ModulePath> {
+        self.options.module.as_ref()
+    }
+
     pub fn options(&self) -> &ModelOptions {
         &self.options
     }
 
     pub fn target_version(&self) -> TargetVersion {
         self.options.target_version
+    }
+
+    /// The pass that checks `await`, `async for`, `async with` and asynchronous
+    /// comprehensions: the compiler up to 3.13, the symbol table from 3.14 on (so that
+    /// code optimised away is checked too).
+    pub fn await_check_stage(&self) -> CheckStage {
+        if self.target_version() >= TargetVersion::Py314 {
+            CheckStage::SymbolTable
+        } else {
+            CheckStage::Compiler
+        }
     }
 
     pub fn future_annotations(&self) -> bool {

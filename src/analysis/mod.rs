@@ -1,0 +1,7 @@
+//! Questions runtime rules ask about calls and values, answered from the scope model and
+//! from tables of what libraries' functions are. Rules use these; they never walk the
+//! tree or track scopes themselves.
+
+pub mod calls;
+pub mod knowledge;
+pub mod library;

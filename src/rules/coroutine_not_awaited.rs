@@ -1,0 +1,107 @@
+//! AL101: a coroutine function called and its coroutine dropped, tested for truth or
+//! used as a value — a missing `await`.
+
+use ruff_python_ast::{Expr, NodeKind};
+use ruff_text_size::Ranged;
+
+use crate::analysis::calls::{Callee, ValueUse, callee, value_use};
+use crate::analysis::knowledge;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::project::{Decoration, ProjectIndex, Resolved, Target, decoration_of};
+use crate::registry::RuleMeta;
+use crate::rules::Checker;
+use crate::scope::NodeFlags;
+
+pub const RULE: RuleMeta = RuleMeta {
+    code: "AL101",
+    name: "coroutine-not-awaited",
+    summary: "A coroutine is created but never awaited",
+    aliases: &[],
+    severity: Severity::Warning,
+    default_enabled: true,
+    doc: include_str!("../../rules/AL101.md"),
+    check: Some(check),
+};
+
+fn message(call: &str, how: ValueUse) -> Option<String> {
+    match how {
+        ValueUse::Discarded => Some(format!(
+            "`{call}` creates a coroutine that is never awaited, so its body never runs"
+        )),
+        ValueUse::Truthiness => Some(format!(
+            "`{call}` returns a coroutine, which is always true: is an `await` missing?"
+        )),
+        ValueUse::Operand(how) => Some(format!(
+            "`{call}` returns a coroutine, which is {how} without being awaited: is an `await` missing?"
+        )),
+        ValueUse::Awaited | ValueUse::PassedOn => None,
+    }
+}
+
+fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
+    let model = checker.model;
+    for node in model.nodes_of(NodeKind::ExprCall) {
+        let Some(Expr::Call(call)) = node.expr() else {
+            continue;
+        };
+        if node.flags().contains(NodeFlags::UNEVALUATED) {
+            continue;
+        }
+        let how = value_use(model, node);
+        if matches!(how, ValueUse::Awaited | ValueUse::PassedOn) {
+            continue;
+        }
+        let written = format!("{}()", &checker.source[call.func.range()]);
+        let Some(text) = message(&written, how) else {
+            continue;
+        };
+        match callee(model, &call.func, node.scope_id()) {
+            Callee::Local {
+                def,
+                body,
+                enclosing,
+            } => {
+                let undecorated =
+                    decoration_of(model, &def.decorator_list, enclosing) == Decoration::None;
+                if def.is_async && !model.scope(body).is_generator && undecorated {
+                    diagnostics.push(Diagnostic::new(&RULE, text, call.range()));
+                }
+            }
+            Callee::Qualified(name) => {
+                if knowledge::is_coroutine_function(&name) {
+                    diagnostics.push(Diagnostic::new(&RULE, text, call.range()));
+                } else {
+                    checker.defer(&RULE, call.range(), Target::Symbol(name), text, decide);
+                }
+            }
+            Callee::InstanceMethod { class, method } => {
+                if knowledge::is_coroutine_method(&class, &method) {
+                    diagnostics.push(Diagnostic::new(&RULE, text, call.range()));
+                } else {
+                    let target = Target::Method {
+                        class,
+                        name: method,
+                    };
+                    checker.defer(&RULE, call.range(), target, text, decide);
+                }
+            }
+            Callee::InheritedMethod { class, method } => {
+                let target = Target::Method {
+                    class,
+                    name: method,
+                };
+                checker.defer(&RULE, call.range(), target, text, decide);
+            }
+            Callee::Unknown => {}
+        }
+    }
+}
+
+/// In phase 2: report when the callee, defined elsewhere in the project, is a coroutine
+/// function.
+fn decide(resolved: Resolved<'_>, _: &ProjectIndex, message: &str) -> Option<String> {
+    match resolved {
+        Resolved::Function(f) if f.returns_coroutine() => Some(message.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,432 @@
+//! Which names each scope binds, and what a name in an expression refers to.
+//!
+//! Resolution is flow-insensitive, like Python's own scoping: a name bound anywhere in a
+//! function is local to all of it. A name bound more than once in its scope (a conditional
+//! import, a reassignment) resolves to [`Resolution::Ambiguous`], and rules that need to
+//! be sure treat that as unknown: a name that might be something else is never flagged.
+
+use ruff_python_ast::{Expr, Stmt, StmtClassDef, StmtFunctionDef};
+
+use super::{NodeId, ScopeId, ScopeKind, ScopeModel};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BindingId(pub(super) u32);
+
+#[derive(Clone, Debug)]
+pub enum BindingKind<'a> {
+    /// `import a.b` (binds `a`, qualified `a`), `import a.b as c` (`a.b`),
+    /// `from a import b` (`a.b`); relative imports are made absolute when the module's own
+    /// name is known, else they keep their leading dots.
+    Import {
+        qualified: String,
+    },
+    FunctionDef {
+        stmt: &'a StmtFunctionDef,
+        body: ScopeId,
+    },
+    ClassDef {
+        stmt: &'a StmtClassDef,
+        body: ScopeId,
+    },
+    /// `with context as name`.
+    WithItem {
+        context: &'a Expr,
+    },
+    /// `name = value` with a single name target (`value` is `None` for unpacking,
+    /// augmented assignment and the like).
+    Assignment {
+        value: Option<&'a Expr>,
+    },
+    /// A parameter of the function (or lambda) whose body is the binding's scope.
+    Parameter {
+        index: usize,
+        annotation: Option<&'a Expr>,
+    },
+    /// `global name` / `nonlocal name`: the name lives in another scope.
+    Global,
+    Nonlocal,
+    /// `del name`.
+    Deletion,
+    /// Loop and `with` targets, exception names, match captures, walrus targets, type
+    /// parameters, annotated names without a value...
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Binding<'a> {
+    pub name: &'a str,
+    pub scope: ScopeId,
+    pub kind: BindingKind<'a>,
+    /// The statement or expression that binds the name.
+    pub node: Option<NodeId>,
+}
+
+/// What a name refers to from some scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Bound exactly once in the scope that owns it.
+    Unique(BindingId),
+    /// Bound several times, or possibly by a star import.
+    Ambiguous,
+    /// Not bound in the module: a builtin.
+    Builtin,
+    /// Not bound anywhere (a `NameError`, or a name injected at run time).
+    Unbound,
+}
+
+/// An instance attribute assigned in a method: `self.attr = value`.
+#[derive(Clone, Debug)]
+pub struct AttributeAssignment<'a> {
+    /// The class whose method assigns it.
+    pub class: ScopeId,
+    pub attr: &'a str,
+    pub value: &'a Expr,
+}
+
+/// Names Python provides without an import (the ones rules care about being sure of).
+const BUILTINS: &[&str] = &[
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+    "StopIteration",
+    "StopAsyncIteration",
+    "Exception",
+    "BaseException",
+    "GeneratorExit",
+    "KeyboardInterrupt",
+    "NotImplemented",
+    "None",
+    "True",
+    "False",
+    "Ellipsis",
+    "__debug__",
+    "__name__",
+    "__file__",
+];
+
+pub fn is_builtin(name: &str) -> bool {
+    BUILTINS.contains(&name)
+}
+
+impl BindingId {
+    pub fn from_index(index: usize) -> Self {
+        BindingId(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+}
+
+impl<'a> ScopeModel<'a> {
+    pub fn binding_count(&self) -> usize {
+        self.bindings.len()
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding<'a> {
+        &self.bindings[id.0 as usize]
+    }
+
+    /// The bindings of `name` in exactly `scope`, in walk order.
+    pub fn bindings_in<'s>(
+        &'s self,
+        scope: ScopeId,
+        name: &'s str,
+    ) -> impl Iterator<Item = BindingId> + 's {
+        let start = self
+            .binding_order
+            .partition_point(|&id| self.key_of(id) < (scope, name));
+        self.binding_order[start..]
+            .iter()
+            .copied()
+            .take_while(move |&id| self.key_of(id) == (scope, name))
+    }
+
+    fn key_of(&self, id: BindingId) -> (ScopeId, &str) {
+        let binding = self.binding(id);
+        (binding.scope, binding.name)
+    }
+
+    /// Every binding of a scope, in walk order.
+    pub fn scope_bindings(
+        &self,
+        scope: ScopeId,
+    ) -> impl Iterator<Item = (BindingId, &Binding<'a>)> {
+        self.bindings
+            .iter()
+            .enumerate()
+            .filter(move |(_, b)| b.scope == scope)
+            .map(|(i, b)| (BindingId(i as u32), b))
+    }
+
+    /// What `name`, read in `scope`, refers to — Python's LEGB rule: the scope itself,
+    /// enclosing function scopes (class bodies are invisible from nested scopes), the
+    /// module, the builtins.
+    pub fn resolve_name(&self, name: &str, scope: ScopeId) -> Resolution {
+        let mut current = scope;
+        let mut innermost = true;
+        loop {
+            let s = self.scope(current);
+            let visible = innermost || s.kind != ScopeKind::Class;
+            if visible {
+                match self.resolve_in(current, name) {
+                    Some(Lookup::Found(resolution)) => return resolution,
+                    Some(Lookup::Global) => {
+                        return self
+                            .resolve_in(ScopeId::MODULE, name)
+                            .and_then(Lookup::found)
+                            .unwrap_or_else(|| self.unbound(name));
+                    }
+                    Some(Lookup::Nonlocal) | None => {}
+                }
+            }
+            innermost = false;
+            match s.parent {
+                Some(parent) => current = parent,
+                None => return self.unbound(name),
+            }
+        }
+    }
+
+    fn unbound(&self, name: &str) -> Resolution {
+        if self.has_star_import {
+            Resolution::Ambiguous
+        } else if is_builtin(name) {
+            Resolution::Builtin
+        } else {
+            Resolution::Unbound
+        }
+    }
+
+    fn resolve_in(&self, scope: ScopeId, name: &str) -> Option<Lookup> {
+        let mut found: Option<BindingId> = None;
+        let mut several = false;
+        for id in self.bindings_in(scope, name) {
+            match &self.binding(id).kind {
+                BindingKind::Global => return Some(Lookup::Global),
+                BindingKind::Nonlocal => return Some(Lookup::Nonlocal),
+                _ => {}
+            }
+            match found {
+                None => found = Some(id),
+                Some(first) if !self.same_import(first, id) => several = true,
+                Some(_) => {}
+            }
+        }
+        let found = found?;
+        Some(Lookup::Found(if several {
+            Resolution::Ambiguous
+        } else {
+            Resolution::Unique(found)
+        }))
+    }
+
+    /// `import asyncio` twice is still one meaning.
+    fn same_import(&self, a: BindingId, b: BindingId) -> bool {
+        match (&self.binding(a).kind, &self.binding(b).kind) {
+            (BindingKind::Import { qualified: x }, BindingKind::Import { qualified: y }) => x == y,
+            _ => false,
+        }
+    }
+
+    /// The dotted name an expression refers to through imports: with `import asyncio as
+    /// aio`, `aio.sleep` is `asyncio.sleep`; with `from time import sleep`, `sleep` is
+    /// `time.sleep`; an unbound builtin `open` is `builtins.open`. `None` when the
+    /// expression is not a (dotted) name that resolves to an import or a builtin.
+    pub fn qualified_name(&self, expr: &Expr, scope: ScopeId) -> Option<String> {
+        match expr {
+            Expr::Name(name) => match self.resolve_name(name.id.as_str(), scope) {
+                Resolution::Unique(id) => match &self.binding(id).kind {
+                    BindingKind::Import { qualified } => Some(qualified.clone()),
+                    _ => None,
+                },
+                Resolution::Builtin => Some(format!("builtins.{}", name.id)),
+                _ => None,
+            },
+            Expr::Attribute(attribute) => {
+                let mut base = self.qualified_name(&attribute.value, scope)?;
+                base.push('.');
+                base.push_str(attribute.attr.as_str());
+                Some(base)
+            }
+            _ => None,
+        }
+    }
+
+    /// The function definition a name or `self.method` refers to, when it is certain.
+    pub fn resolve_function(&self, expr: &Expr, scope: ScopeId) -> Option<&'a StmtFunctionDef> {
+        match expr {
+            Expr::Name(name) => match self.resolve_name(name.id.as_str(), scope) {
+                Resolution::Unique(id) => match self.binding(id).kind {
+                    BindingKind::FunctionDef { stmt, .. } => Some(stmt),
+                    _ => None,
+                },
+                _ => None,
+            },
+            Expr::Attribute(attribute) => {
+                let class = self.class_of_receiver(&attribute.value, scope)?;
+                self.method_of(class, attribute.attr.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// The class body scope `self` (or `cls`, or the class's own name) stands for in
+    /// `scope`: the first parameter of a method defined directly in a class body.
+    pub fn class_of_receiver(&self, receiver: &Expr, scope: ScopeId) -> Option<ScopeId> {
+        let Expr::Name(name) = receiver else {
+            return None;
+        };
+        match self.resolve_name(name.id.as_str(), scope) {
+            Resolution::Unique(id) => match self.binding(id).kind {
+                BindingKind::Parameter { index: 0, .. } => {
+                    let function = self.binding(id).scope;
+                    let def = self.function_stmt(function)?;
+                    if has_decorator_named(def, "staticmethod") {
+                        return None;
+                    }
+                    self.class_scope_of_method(function)
+                }
+                BindingKind::ClassDef { body, .. } => Some(body),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The class body a function scope is defined directly in.
+    pub fn class_scope_of_method(&self, function: ScopeId) -> Option<ScopeId> {
+        let mut parent = self.scope(function).parent?;
+        // A generic method's body sits in its type-parameter scope.
+        if matches!(self.scope(parent).kind, ScopeKind::Type(_)) {
+            parent = self.scope(parent).parent?;
+        }
+        (self.scope(parent).kind == ScopeKind::Class).then_some(parent)
+    }
+
+    /// A method defined (exactly once) in a class body.
+    pub fn method_of(&self, class: ScopeId, name: &str) -> Option<&'a StmtFunctionDef> {
+        self.method_with_body(class, name).map(|(def, _)| def)
+    }
+
+    /// A method defined (exactly once) in a class body, with the scope of its body.
+    pub fn method_with_body(
+        &self,
+        class: ScopeId,
+        name: &str,
+    ) -> Option<(&'a StmtFunctionDef, ScopeId)> {
+        match self.resolve_in(class, name)? {
+            Lookup::Found(Resolution::Unique(id)) => match self.binding(id).kind {
+                BindingKind::FunctionDef { stmt, body } => Some((stmt, body)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The `def` statement that opened a function scope.
+    pub fn function_stmt(&self, scope: ScopeId) -> Option<&'a StmtFunctionDef> {
+        match self.scope(scope).node? {
+            super::NodeRef::Stmt(Stmt::FunctionDef(def)) => Some(def),
+            _ => None,
+        }
+    }
+
+    /// `self.attr = value` assignments made in the methods of `class`.
+    pub fn attribute_assignments(
+        &self,
+        class: ScopeId,
+        attr: &str,
+    ) -> impl Iterator<Item = &AttributeAssignment<'a>> {
+        self.attribute_assignments
+            .iter()
+            .filter(move |a| a.class == class && a.attr == attr)
+    }
+}
+
+enum Lookup {
+    Found(Resolution),
+    Global,
+    Nonlocal,
+}
+
+impl Lookup {
+    fn found(self) -> Option<Resolution> {
+        match self {
+            Lookup::Found(resolution) => Some(resolution),
+            _ => None,
+        }
+    }
+}
+
+/// A decorator that is the bare name or attribute `name` (`@staticmethod`, `@abc.abstractmethod`).
+pub fn has_decorator_named(def: &StmtFunctionDef, name: &str) -> bool {
+    def.decorator_list.iter().any(|d| match &d.expression {
+        Expr::Name(n) => n.id.as_str() == name,
+        Expr::Attribute(a) => a.attr.as_str() == name,
+        _ => false,
+    })
+}
