@@ -6,9 +6,10 @@ use ruff_python_parser::{Mode, ParseOptions, Parsed, parse_unchecked};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Diagnostic;
+use crate::project::{self, ModuleFacts, PendingCheck};
 use crate::registry::RuleMeta;
 use crate::rules::{Checker, io_error, syntax_error};
-use crate::scope::{ModelOptions, ModulePath, ScopeModel};
+use crate::scope::{ModelOptions, ModulePath, ScopeId, ScopeModel};
 use crate::settings::RuleOptions;
 use crate::source::{self, DecodeError};
 use crate::target_version::TargetVersion;
@@ -26,18 +27,34 @@ pub struct LintOptions {
     pub rule_options: RuleOptions,
 }
 
-/// The outcome for one file: its text (for rendering) and its diagnostics.
+/// The outcome for one file: its text (for rendering), its diagnostics, and what the
+/// project-wide phase needs from it.
+#[derive(Default)]
 pub struct LintedText {
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
+    pub project: ProjectPart,
+}
+
+/// What one file contributes to the project-wide phase.
+#[derive(Default)]
+pub struct ProjectPart {
+    /// The module's definitions, for other files' checks.
+    pub facts: Option<ModuleFacts>,
+    /// This file's checks that need other modules' facts.
+    pub pending: Vec<PendingCheck>,
 }
 
 /// Lints the raw bytes of a file.
 pub fn lint_bytes(bytes: Vec<u8>, options: &LintOptions) -> LintedText {
     match source::decode(bytes) {
         Ok(text) => {
-            let diagnostics = lint_source(&text, options);
-            LintedText { text, diagnostics }
+            let (diagnostics, project) = lint_module(&text, options);
+            LintedText {
+                text,
+                diagnostics,
+                project,
+            }
         }
         Err(error) => decode_failure(error),
     }
@@ -56,6 +73,7 @@ fn decode_failure(error: DecodeError) -> LintedText {
                 return LintedText {
                     diagnostics: vec![null_byte(nul)],
                     text,
+                    ..LintedText::default()
                 };
             }
             let start = TextSize::try_from(offset).unwrap_or_default();
@@ -71,6 +89,7 @@ fn decode_failure(error: DecodeError) -> LintedText {
             LintedText {
                 diagnostics: vec![Diagnostic::new(&syntax_error::RULE, message, range)],
                 text,
+                ..LintedText::default()
             }
         }
         DecodeError::UnknownEncoding { name, text } => LintedText {
@@ -80,6 +99,7 @@ fn decode_failure(error: DecodeError) -> LintedText {
                 first_line_range(&text),
             )],
             text,
+            ..LintedText::default()
         },
         DecodeError::BomConflict { name, text } => LintedText {
             diagnostics: vec![Diagnostic::new(
@@ -88,6 +108,7 @@ fn decode_failure(error: DecodeError) -> LintedText {
                 first_line_range(&text),
             )],
             text,
+            ..LintedText::default()
         },
         DecodeError::UnsupportedEncoding { name } => LintedText {
             diagnostics: vec![Diagnostic::for_file(
@@ -96,7 +117,7 @@ fn decode_failure(error: DecodeError) -> LintedText {
                     "cannot decode the file: asynclint does not support the encoding `{name}` it declares"
                 ),
             )],
-            text: String::new(),
+            ..LintedText::default()
         },
     }
 }
@@ -115,10 +136,15 @@ fn null_byte(offset: usize) -> Diagnostic {
     )
 }
 
-/// Lints decoded source text.
+/// Lints decoded source text on its own (checks that need other modules are dropped).
 pub fn lint_source(source: &str, options: &LintOptions) -> Vec<Diagnostic> {
+    lint_module(source, options).0
+}
+
+/// Lints decoded source text: its diagnostics, and its part of the project-wide phase.
+pub fn lint_module(source: &str, options: &LintOptions) -> (Vec<Diagnostic>, ProjectPart) {
     if let Some(position) = memchr::memchr(0, source.as_bytes()) {
-        return vec![null_byte(position)];
+        return (vec![null_byte(position)], ProjectPart::default());
     }
     let parse_options = ParseOptions::from(Mode::Module)
         .with_target_version(options.target_version.as_python_version());
@@ -131,12 +157,12 @@ pub fn lint_source(source: &str, options: &LintOptions) -> Vec<Diagnostic> {
     // would guess, and CPython stops at the first error anyway. Version-dependent syntax
     // errors leave a complete tree, so rules still run.
     if let (true, Mod::Module(module)) = (parses, parsed.syntax()) {
-        let max_depth = run_rules(module, source, options, &mut diagnostics);
+        let (max_depth, project) = run_rules(module, source, options, &mut diagnostics);
         drop_deep_tree(parsed, max_depth);
-        return diagnostics;
+        return (diagnostics, project);
     }
     drop_deep_tree(parsed, u32::MAX);
-    diagnostics
+    (diagnostics, ProjectPart::default())
 }
 
 /// CPython's tokenizer refuses more than 200 nested brackets (`MAXLEVEL`) and 100 levels of
@@ -196,7 +222,7 @@ fn run_rules(
     source: &str,
     options: &LintOptions,
     diagnostics: &mut Vec<Diagnostic>,
-) -> u32 {
+) -> (u32, ProjectPart) {
     let model = ScopeModel::build(
         &module.body,
         ModelOptions {
@@ -212,7 +238,20 @@ fn run_rules(
             check(&checker, diagnostics);
         }
     }
-    model.max_depth()
+    let project = ProjectPart {
+        facts: options
+            .module
+            .is_some()
+            .then(|| project::module_facts(&model, &|scope| blocking_facts(&model, scope))),
+        pending: checker.into_pending(),
+    };
+    (model.max_depth(), project)
+}
+
+/// For the project index: the first blocking call a sync function makes directly, and the
+/// functions it calls.
+fn blocking_facts(_model: &ScopeModel<'_>, _scope: ScopeId) -> (Option<String>, Vec<String>) {
+    (None, Vec::new())
 }
 
 /// Dropping a tree is as recursive as building it: give deep ones a stack to match

@@ -1,5 +1,7 @@
 //! The command: find files, lint them in parallel, render once at the end.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -9,7 +11,8 @@ use rayon::prelude::*;
 use crate::cli::Cli;
 use crate::diagnostic::Diagnostic;
 use crate::discovery::{self, error_message};
-use crate::linter::{self, LintOptions, LintedText};
+use crate::linter::{self, LintOptions, LintedText, ProjectPart};
+use crate::project::{self, PendingCheck, ProjectIndex};
 use crate::registry::{self, RuleMeta};
 use crate::render::{self, FileReport, RenderOptions};
 use crate::rules::{internal_error, io_error};
@@ -147,23 +150,43 @@ fn lint_paths(
     resolver: &mut TargetResolver,
 ) -> Result<Vec<FileReport>, String> {
     let discovered = discovery::discover(paths, threads);
+    // Per-file settings, resolved once per directory before the parallel phase.
+    let mut packages = HashMap::new();
     let mut jobs = Vec::with_capacity(discovered.files.len());
     for path in discovered.files {
         let target_version = resolver.target_for(&path).map_err(|e| e.to_string())?;
-        jobs.push((path, target_version));
+        let module = project::module_path(&path, &mut packages);
+        jobs.push((path, target_version, module));
     }
-    let mut reports: Vec<FileReport> = jobs
+    // Phase 1: every file on its own, in parallel.
+    let linted: Vec<Linted> = jobs
         .into_par_iter()
-        .map(|(path, target_version)| {
+        .map(|(path, target_version, module)| {
             let options = LintOptions {
                 target_version,
-                top_level_await: false,
-                module: None,
+                module,
                 rules: rules.to_vec(),
                 ..LintOptions::default()
             };
             lint_file(path, &options)
         })
+        .collect();
+    // Phase 2: the checks that needed the rest of the project.
+    let mut facts = Vec::new();
+    let mut files = Vec::with_capacity(linted.len());
+    for Linted {
+        report,
+        project,
+        text_hash,
+    } in linted
+    {
+        facts.extend(project.facts);
+        files.push((report, project.pending, text_hash));
+    }
+    let index = ProjectIndex::new(facts);
+    let mut reports: Vec<FileReport> = files
+        .into_par_iter()
+        .map(|(report, pending, text_hash)| finish_report(report, &pending, text_hash, &index))
         .collect();
     reports.extend(discovered.errors.into_iter().map(|error| FileReport {
         path: error.path,
@@ -171,6 +194,45 @@ fn lint_paths(
         diagnostics: vec![Diagnostic::for_file(&io_error::RULE, error.message)],
     }));
     Ok(reports)
+}
+
+/// Adds a file's phase-2 diagnostics. A file that had none before has to be read again
+/// for its text; if it changed since phase 1, its positions would be wrong, so that is
+/// reported instead.
+fn finish_report(
+    mut report: FileReport,
+    pending: &[PendingCheck],
+    text_hash: Option<u64>,
+    index: &ProjectIndex,
+) -> FileReport {
+    let found = index.decide(pending);
+    if found.is_empty() {
+        return report;
+    }
+    if report.text.is_empty() {
+        let reread = read_source(&report.path).map(|bytes| crate::source::decode(bytes));
+        match reread {
+            Ok(Ok(text)) if Some(hash_text(&text)) == text_hash => report.text = text,
+            _ => {
+                report.diagnostics.push(Diagnostic::for_file(
+                    &io_error::RULE,
+                    "the file changed or disappeared while it was being linted; run again",
+                ));
+                return report;
+            }
+        }
+    }
+    report.diagnostics.extend(found);
+    report
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report
+}
+
+fn hash_text(text: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn lint_stdin(
@@ -187,21 +249,47 @@ fn lint_stdin(
     io::stdin()
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let mut packages = HashMap::new();
     let options = LintOptions {
         target_version,
-        top_level_await: false,
-        module: None,
+        module: cli
+            .stdin_filename
+            .as_deref()
+            .and_then(|name| project::module_path(name, &mut packages)),
         rules: rules.to_vec(),
         ..LintOptions::default()
     };
-    Ok(lint_guarded(path, &options, move |options| {
+    // Standard input is a project of one file: its own facts decide its deferred checks.
+    let Linted {
+        report,
+        project,
+        text_hash: _,
+    } = lint_guarded(path, &options, move |options| {
         Ok(linter::lint_bytes(bytes, options))
-    }))
+    });
+    let index = ProjectIndex::new(project.facts);
+    let mut report = report;
+    let found = index.decide(&project.pending);
+    if !found.is_empty() {
+        report.diagnostics.extend(found);
+        report
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+    Ok(report)
+}
+
+/// One file after phase 1.
+pub struct Linted {
+    pub report: FileReport,
+    pub project: ProjectPart,
+    /// Hash of the text, kept when phase 2 may need to read the file again.
+    pub text_hash: Option<u64>,
 }
 
 /// Reads and lints one file. Whatever happens, the outcome is a report: unreadable files
 /// and panics become diagnostics, and the other files are still linted.
-pub fn lint_file(path: PathBuf, options: &LintOptions) -> FileReport {
+pub fn lint_file(path: PathBuf, options: &LintOptions) -> Linted {
     let reading = path.clone();
     lint_guarded(path, options, move |options| {
         read_source(&reading).map(|bytes| linter::lint_bytes(bytes, options))
@@ -212,28 +300,41 @@ fn lint_guarded(
     path: PathBuf,
     options: &LintOptions,
     lint: impl FnOnce(&LintOptions) -> Result<LintedText, String>,
-) -> FileReport {
+) -> Linted {
     let outcome = catch_unwind(AssertUnwindSafe(|| lint(options)));
-    let (text, diagnostics) = match outcome {
-        Ok(Ok(linted)) => (linted.text, linted.diagnostics),
-        Ok(Err(message)) => (
-            String::new(),
-            vec![Diagnostic::for_file(&io_error::RULE, message)],
-        ),
-        Err(panic) => (String::new(), vec![internal_error_diagnostic(&panic)]),
+    let linted = match outcome {
+        Ok(Ok(linted)) => linted,
+        Ok(Err(message)) => LintedText {
+            diagnostics: vec![Diagnostic::for_file(&io_error::RULE, message)],
+            ..LintedText::default()
+        },
+        Err(panic) => LintedText {
+            diagnostics: vec![internal_error_diagnostic(&panic)],
+            ..LintedText::default()
+        },
     };
-    let mut diagnostics = diagnostics;
+    let LintedText {
+        text,
+        mut diagnostics,
+        project,
+    } = linted;
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    // Only files with diagnostics keep their text, for rendering.
+    // Only files with diagnostics keep their text, for rendering; one that may get some
+    // in phase 2 keeps a hash of it instead.
+    let text_hash = (!project.pending.is_empty()).then(|| hash_text(&text));
     let text = if diagnostics.is_empty() {
         String::new()
     } else {
         text
     };
-    FileReport {
-        path,
-        text,
-        diagnostics,
+    Linted {
+        report: FileReport {
+            path,
+            text,
+            diagnostics,
+        },
+        project,
+        text_hash,
     }
 }
 
@@ -307,7 +408,8 @@ mod tests {
     fn a_panic_becomes_an_internal_error_for_that_file() {
         let report = lint_guarded(PathBuf::from("boom.py"), &options(), |_| {
             panic!("the scope builder tripped")
-        });
+        })
+        .report;
         assert_eq!(report.path, PathBuf::from("boom.py"));
         assert_eq!(report.diagnostics.len(), 1);
         let diagnostic = &report.diagnostics[0];
@@ -326,7 +428,8 @@ mod tests {
     fn exit_zero_keeps_errors_of_asynclint_itself() {
         let clean = lint_guarded(PathBuf::from("a.py"), &options(), |options| {
             Ok(linter::lint_bytes(b"await x\n".to_vec(), options))
-        });
+        })
+        .report;
         assert_eq!(clean.diagnostics[0].code(), "AL001");
         let reports = [clean];
         assert_eq!(exit_status(&reports, false), EXIT_DIAGNOSTICS);

@@ -116,6 +116,7 @@ fn parse_fixture(path: &Path) -> Result<Fixture, String> {
     })
 }
 
+/// Fixtures linted one file at a time; `fixtures/projects/*` are linted as projects.
 fn fixture_paths(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .expect("fixtures directory is readable")
@@ -123,6 +124,9 @@ fn fixture_paths(dir: &Path, out: &mut Vec<PathBuf>) {
         .collect();
     entries.sort();
     for path in entries {
+        if path.is_dir() && path.file_name().is_some_and(|n| n == "projects") {
+            continue;
+        }
         if path.is_dir() {
             fixture_paths(&path, out);
         } else if path.extension().is_some_and(|e| e == "py") {
@@ -213,5 +217,71 @@ fn fixtures_match_their_inline_expectations() {
         "checked {} fixtures, {checked} (fixture, version) runs",
         paths.len()
     );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// Each directory under `fixtures/projects/` is linted as one project by the binary, so
+/// that checks needing other modules (phase 2) are exercised; its files carry their
+/// expectations like any fixture.
+#[test]
+fn project_fixtures_match_their_inline_expectations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures/projects is readable")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    projects.sort();
+    assert!(!projects.is_empty());
+    let mut failures = Vec::new();
+    for project in &projects {
+        let mut files = Vec::new();
+        fixture_paths(project, &mut files);
+        let fixtures: Vec<Fixture> = files
+            .iter()
+            .map(|f| parse_fixture(f).expect("valid fixture"))
+            .collect();
+        for version in TargetVersion::ALL {
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_asynclint"))
+                .args([
+                    "--select",
+                    "ALL",
+                    "--output-format",
+                    "json",
+                    "--target-version",
+                ])
+                .arg(version.to_string())
+                .arg(project)
+                .output()
+                .expect("asynclint runs");
+            let found: Vec<serde_json::Value> =
+                serde_json::from_slice(&output.stdout).expect("JSON output");
+            for fixture in &fixtures {
+                let absolute = std::path::absolute(&fixture.path).unwrap();
+                let mut got: Vec<(usize, String)> = found
+                    .iter()
+                    .filter(|d| Path::new(d["filename"].as_str().unwrap()) == absolute)
+                    .map(|d| {
+                        (
+                            d["location"]["row"].as_u64().unwrap() as usize,
+                            d["code"].as_str().unwrap().to_string(),
+                        )
+                    })
+                    .collect();
+                got.sort();
+                let want = expected(fixture, version);
+                if got != want {
+                    failures.push(format!(
+                        "{} at {version}: expected {want:?}, got {got:?}",
+                        fixture
+                            .path
+                            .strip_prefix(&root)
+                            .unwrap_or(&fixture.path)
+                            .display()
+                    ));
+                }
+            }
+        }
+    }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
