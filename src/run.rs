@@ -210,7 +210,7 @@ fn finish_report(
         return report;
     }
     if report.text.is_empty() {
-        let reread = read_source(&report.path).map(|bytes| crate::source::decode(bytes));
+        let reread = read_source(&report.path).map(crate::source::decode);
         match reread {
             Ok(Ok(text)) if Some(hash_text(&text)) == text_hash => report.text = text,
             _ => {
