@@ -42,13 +42,36 @@ pub struct Cli {
     #[arg(long)]
     pub exit_zero: bool,
 
-    /// Only run these rules: codes, prefixes (`AL0`), names or other tools' codes.
+    /// Only run these rules: codes, prefixes (`AL0`), names or other tools' codes
+    /// (replaces the configuration's `select`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Vec<String>,
+    pub select: Option<Vec<String>>,
+
+    /// Run these rules too.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
 
     /// Do not run these rules.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
+
+    /// A configuration file to use for every file instead of the closest one, or a
+    /// `KEY = VALUE` pair (TOML) that overrides the configuration. Repeatable.
+    #[arg(long, value_name = "PATH | KEY=VALUE")]
+    pub config: Vec<String>,
+
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Files and directories to skip when walking (replaces the defaults: `.git`,
+    /// `.venv`, `venv`, `node_modules`, `__pycache__`, `build`, `dist`, ...).
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub exclude: Option<Vec<String>>,
+
+    /// Files and directories to skip when walking, besides the excluded ones.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub extend_exclude: Vec<String>,
 
     /// Number of worker threads [default: the number of CPUs].
     #[arg(short = 'j', long, value_name = "N")]
@@ -57,4 +80,20 @@ pub struct Cli {
 
 fn parse_target_version(value: &str) -> Result<TargetVersion, String> {
     value.parse()
+}
+
+impl Cli {
+    /// What the command line says about settings, for the configuration resolver.
+    pub fn overrides(&self) -> crate::config::CliOverrides {
+        crate::config::CliOverrides {
+            target_version: self.target_version,
+            select: self.select.clone(),
+            extend_select: self.extend_select.clone(),
+            ignore: self.ignore.clone(),
+            exclude: self.exclude.clone(),
+            extend_exclude: self.extend_exclude.clone(),
+            config: self.config.clone(),
+            isolated: self.isolated,
+        }
+    }
 }

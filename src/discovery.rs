@@ -7,6 +7,10 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
+use std::sync::Arc;
+
+use crate::config::Resolver;
+use crate::settings::ConfigError;
 
 /// Directory names never descended into (ruff's defaults, plus caches and build output).
 pub const DEFAULT_EXCLUDES: &[&str] = &[
@@ -57,7 +61,14 @@ pub struct Discovered {
     pub errors: Vec<PathError>,
 }
 
-pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
+/// Finds the files to lint. Walked entries that the settings of their directory exclude
+/// are skipped; paths named explicitly never are. A configuration error met on the way
+/// stops the run.
+pub fn discover(
+    paths: &[PathBuf],
+    threads: usize,
+    resolver: &Arc<Resolver>,
+) -> Result<Discovered, ConfigError> {
     let cwd = std::env::current_dir().ok();
     let mut named: Vec<PathBuf> = paths
         .iter()
@@ -79,7 +90,7 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
         }
     }
     if !directories.is_empty() {
-        walk(&directories, threads, &mut discovered);
+        walk(&directories, threads, resolver, &mut discovered)?;
     }
     // The same file reached twice (`src src/a.py`, `./a.py a.py`) is linted once.
     for file in &mut discovered.files {
@@ -94,7 +105,7 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
         .errors
         .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     discovered.errors.dedup();
-    discovered
+    Ok(discovered)
 }
 
 /// One spelling per path, without touching the file system: `.` components dropped, and
@@ -135,19 +146,36 @@ pub fn error_message(error: &std::io::Error) -> String {
     }
 }
 
-fn walk(roots: &[PathBuf], threads: usize, discovered: &mut Discovered) {
+fn walk(
+    roots: &[PathBuf],
+    threads: usize,
+    resolver: &Arc<Resolver>,
+    discovered: &mut Discovered,
+) -> Result<(), ConfigError> {
     let mut builder = WalkBuilder::new(&roots[0]);
     for root in &roots[1..] {
         builder.add(root);
     }
+    let failure: Arc<Mutex<Option<ConfigError>>> = Arc::default();
+    let (filter_resolver, filter_failure) = (Arc::clone(resolver), Arc::clone(&failure));
     builder
         .hidden(false)
         .require_git(false)
         .follow_links(false)
         .threads(threads)
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && entry.depth() > 0 && is_excluded_directory(entry.file_name()))
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let directory = entry.path().parent().unwrap_or(entry.path());
+            match filter_resolver.settings_for(directory) {
+                Ok(settings) => !settings.is_excluded(entry.path()),
+                Err(error) => {
+                    let mut failure = filter_failure.lock().unwrap_or_else(|e| e.into_inner());
+                    failure.get_or_insert(error);
+                    false
+                }
+            }
         });
     let found = Mutex::new((Vec::new(), Vec::new()));
     builder.build_parallel().run(|| {
@@ -163,14 +191,13 @@ fn walk(roots: &[PathBuf], threads: usize, discovered: &mut Discovered) {
             WalkState::Continue
         })
     });
+    if let Some(error) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(error);
+    }
     let (files, errors) = found.into_inner().unwrap_or_else(|e| e.into_inner());
     discovered.files.extend(files);
     discovered.errors.extend(errors);
-}
-
-fn is_excluded_directory(name: &OsStr) -> bool {
-    name.to_str()
-        .is_some_and(|name| DEFAULT_EXCLUDES.contains(&name))
+    Ok(())
 }
 
 pub fn has_python_extension(path: &Path) -> bool {

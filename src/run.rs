@@ -5,18 +5,18 @@ use std::hash::{Hash, Hasher};
 use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::cli::Cli;
+use crate::config::Resolver;
 use crate::diagnostic::Diagnostic;
 use crate::discovery::{self, error_message};
 use crate::linter::{self, LintOptions, LintedText, ProjectPart};
 use crate::project::{self, PendingCheck, ProjectIndex};
-use crate::registry::{self, RuleMeta};
 use crate::render::{self, FileReport, RenderOptions};
 use crate::rules::{internal_error, io_error};
-use crate::settings::TargetResolver;
 
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
@@ -47,8 +47,8 @@ fn try_run(cli: &Cli) -> Result<u8, String> {
         .build_global();
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let rules = selected_rules(&cli.select, &cli.ignore)?;
-    let mut resolver = TargetResolver::new(cli.target_version);
+    let resolver =
+        Arc::new(Resolver::new(cli.overrides(), cwd.clone()).map_err(|e| e.to_string())?);
 
     let dash = cli.paths.iter().any(|p| p.as_os_str() == "-");
     if dash && cli.paths.len() > 1 {
@@ -63,14 +63,14 @@ fn try_run(cli: &Cli) -> Result<u8, String> {
     // `--stdin-filename` alone means standard input too, as with ruff.
     let reading_stdin = dash || cli.stdin_filename.is_some();
     let mut reports = if reading_stdin {
-        vec![lint_stdin(cli, &rules, &mut resolver)?]
+        vec![lint_stdin(cli, &resolver)?]
     } else {
         let paths = if cli.paths.is_empty() {
             vec![PathBuf::from(".")]
         } else {
             cli.paths.clone()
         };
-        lint_paths(&paths, threads, &rules, &mut resolver)?
+        lint_paths(&paths, threads, &resolver)?
     };
     reports.retain(|report| !report.diagnostics.is_empty());
     reports.sort_by(|a, b| a.path.cmp(&b.path));
@@ -113,63 +113,23 @@ fn exit_status(reports: &[FileReport], exit_zero: bool) -> u8 {
     status
 }
 
-/// The rules to run: the default set (or `--select`), minus `--ignore`.
-pub fn selected_rules(
-    select: &[String],
-    ignore: &[String],
-) -> Result<Vec<&'static RuleMeta>, String> {
-    let mut rules: Vec<&'static RuleMeta> = if select.is_empty() {
-        registry::RULES
-            .iter()
-            .copied()
-            .filter(|r| r.default_enabled)
-            .collect()
-    } else {
-        let mut chosen = Vec::new();
-        for selector in select {
-            chosen.extend(registry::resolve_selector(selector)?);
-        }
-        chosen
-    };
-    for selector in ignore {
-        let ignored = registry::resolve_selector(selector)?;
-        rules.retain(|rule| !ignored.contains(rule));
-    }
-    // Registry order, once each.
-    Ok(registry::RULES
-        .iter()
-        .copied()
-        .filter(|rule| rules.contains(rule))
-        .collect())
-}
-
 fn lint_paths(
     paths: &[PathBuf],
     threads: usize,
-    rules: &[&'static RuleMeta],
-    resolver: &mut TargetResolver,
+    resolver: &Arc<Resolver>,
 ) -> Result<Vec<FileReport>, String> {
-    let discovered = discovery::discover(paths, threads);
+    let discovered = discovery::discover(paths, threads, resolver).map_err(|e| e.to_string())?;
     // Per-file settings, resolved once per directory before the parallel phase.
     let mut packages = HashMap::new();
     let mut jobs = Vec::with_capacity(discovered.files.len());
     for path in discovered.files {
-        let target_version = resolver.target_for(&path).map_err(|e| e.to_string())?;
-        let module = project::module_path(&path, &mut packages);
-        jobs.push((path, target_version, module));
+        let options = lint_options(resolver, &path, &mut packages)?;
+        jobs.push((path, options));
     }
     // Phase 1: every file on its own, in parallel.
     let linted: Vec<Linted> = jobs
         .into_par_iter()
-        .map(|(path, target_version, module)| {
-            let options = LintOptions {
-                target_version,
-                module,
-                rules: rules.to_vec(),
-                ..LintOptions::default()
-            };
-            lint_file(path, &options)
-        })
+        .map(|(path, options)| lint_file(path, &options))
         .collect();
     // Phase 2: the checks that needed the rest of the project.
     let mut facts = Vec::new();
@@ -235,30 +195,39 @@ fn hash_text(text: &str) -> u64 {
     hasher.finish()
 }
 
-fn lint_stdin(
-    cli: &Cli,
-    rules: &[&'static RuleMeta],
-    resolver: &mut TargetResolver,
-) -> Result<FileReport, String> {
+/// How to lint one file: the settings of its closest configuration.
+fn lint_options(
+    resolver: &Resolver,
+    path: &Path,
+    packages: &mut HashMap<PathBuf, Option<String>>,
+) -> Result<LintOptions, String> {
+    let settings = resolver.settings_for(path).map_err(|e| e.to_string())?;
+    let target_version = resolver
+        .target_for(path, &settings)
+        .map_err(|e| e.to_string())?;
+    Ok(LintOptions {
+        target_version,
+        module: project::module_path(path, packages),
+        rules: settings.rules_for(path),
+        rule_options: settings.rule_options.clone(),
+        ..LintOptions::default()
+    })
+}
+
+fn lint_stdin(cli: &Cli, resolver: &Resolver) -> Result<FileReport, String> {
     let path = cli
         .stdin_filename
         .clone()
         .unwrap_or_else(|| PathBuf::from("-"));
-    let target_version = resolver.target_for(&path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     io::stdin()
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
     let mut packages = HashMap::new();
-    let options = LintOptions {
-        target_version,
-        module: cli
-            .stdin_filename
-            .as_deref()
-            .and_then(|name| project::module_path(name, &mut packages)),
-        rules: rules.to_vec(),
-        ..LintOptions::default()
-    };
+    let mut options = lint_options(resolver, &path, &mut packages)?;
+    if cli.stdin_filename.is_none() {
+        options.module = None;
+    }
     // Standard input is a project of one file: its own facts decide its deferred checks.
     let Linted {
         report,
@@ -399,7 +368,11 @@ mod tests {
             target_version: TargetVersion::DEFAULT,
             top_level_await: false,
             module: None,
-            rules: selected_rules(&[], &[]).unwrap(),
+            rules: crate::registry::RULES
+                .iter()
+                .copied()
+                .filter(|r| r.default_enabled)
+                .collect(),
             ..LintOptions::default()
         }
     }
