@@ -33,6 +33,16 @@ pub struct Cli {
     )]
     pub output_format: OutputFormat,
 
+    /// Write the report to FILE (created or truncated, with its directories) instead of
+    /// standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print how many diagnostics each rule found instead of the diagnostics (a JSON
+    /// array with `--output-format json`, one object per line with `json-lines`).
+    #[arg(long)]
+    pub statistics: bool,
+
     /// The file name to report (and resolve settings for) when linting standard input;
     /// standard input is read when no path is given, as with `-`.
     #[arg(long, value_name = "PATH")]
@@ -63,6 +73,44 @@ pub struct Cli {
     /// Ignore every configuration file.
     #[arg(long)]
     pub isolated: bool,
+
+    /// Add `# noqa` comments for every diagnostic found, instead of reporting them.
+    #[arg(long)]
+    pub add_noqa: bool,
+
+    /// Apply safe fixes (with standard input, print the fixed source to stdout).
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Apply unsafe fixes too (with `--fix`, `--diff` or `--fix-only`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the changes fixes would make as unified diffs instead of writing them; exit
+    /// status 1 when there is a change.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Apply fixes and report nothing else.
+    #[arg(long)]
+    pub fix_only: bool,
+
+    /// List the fixes applied.
+    #[arg(long)]
+    pub show_fixes: bool,
+
+    /// Exit with status 1 when any fix was applied.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+
+    /// Lint every file, without reading or writing the cache of clean files.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Where to keep the cache of clean files [default: .asynclint_cache in the current
+    /// directory].
+    #[arg(long, value_name = "DIR", env = "ASYNCLINT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
 
     /// Files and directories to skip when walking (replaces the defaults: `.git`,
     /// `.venv`, `venv`, `node_modules`, `__pycache__`, `build`, `dist`, ...).
@@ -96,4 +144,46 @@ impl Cli {
             isolated: self.isolated,
         }
     }
+}
+
+/// `asynclint rule`: explain a rule (its page under `rules/`, embedded in the binary).
+///
+/// `asynclint rule` is recognised only as the first argument; to lint a directory named
+/// `rule`, write `asynclint ./rule`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "asynclint rule",
+    bin_name = "asynclint rule",
+    override_usage = "asynclint rule [OPTIONS] <RULE|--all>",
+    version,
+    max_term_width = 100
+)]
+pub struct RuleArgs {
+    /// The rule: a code (`AL101`), a name (`coroutine-not-awaited`) or another tool's code
+    /// for the same check (`RUF006`).
+    #[arg(
+        value_name = "RULE",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub rule: Option<String>,
+
+    /// Explain every rule, in registry order.
+    #[arg(long)]
+    pub all: bool,
+
+    /// `text`: the page; `json`: ruff's `rule --output-format json` fields (`name`,
+    /// `code`, `linter`, `summary`, `explanation`, `preview`) and `aliases`, `severity`,
+    /// `default_enabled` (an object, or an array with `--all`); `markdown`: the page, or
+    /// with `--all` the reference published as docs/rules.md.
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text, value_name = "FORMAT")]
+    pub output_format: RuleFormat,
+}
+
+/// How `asynclint rule` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RuleFormat {
+    Text,
+    Json,
+    Markdown,
 }

@@ -3,6 +3,7 @@
 use ruff_text_size::TextRange;
 use serde::Serialize;
 
+use crate::fix::Fix;
 use crate::registry::RuleMeta;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -22,6 +23,8 @@ pub struct Diagnostic {
     pub message: String,
     /// `None` for findings about the file as a whole (it could not be read).
     pub range: Option<TextRange>,
+    /// The edits that would fix it, if there is a fix.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -30,7 +33,14 @@ impl Diagnostic {
             rule,
             message: message.into(),
             range: Some(range),
+            fix: None,
         }
+    }
+
+    #[must_use]
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
     }
 
     pub fn for_file(rule: &'static RuleMeta, message: impl Into<String>) -> Self {
@@ -38,6 +48,7 @@ impl Diagnostic {
             rule,
             message: message.into(),
             range: None,
+            fix: None,
         }
     }
 

@@ -45,7 +45,7 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
 ];
 
 /// Extensions linted when found by walking a directory.
-pub const PYTHON_EXTENSIONS: &[&str] = &["py", "pyi"];
+pub const PYTHON_EXTENSIONS: &[&str] = &["py", "pyi", "ipynb"];
 
 /// A path that could not be walked or read.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,13 +5,18 @@ use ruff_python_ast::{Mod, ModModule};
 use ruff_python_parser::{Mode, ParseOptions, Parsed, parse_unchecked};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use crate::diagnostic::Diagnostic;
+use crate::notebook::{self, CellIndex};
 use crate::project::{self, ModuleFacts, PendingCheck};
 use crate::registry::RuleMeta;
 use crate::rules::{Checker, io_error, syntax_error};
-use crate::scope::{ModelOptions, ModulePath, ScopeId, ScopeModel};
+use crate::scope::{ModelOptions, ModulePath, ScopeModel};
 use crate::settings::RuleOptions;
 use crate::source::{self, DecodeError};
+use crate::suppression::{self, Directives};
 use crate::target_version::TargetVersion;
 
 /// Everything that decides how one file is linted.
@@ -20,11 +25,18 @@ pub struct LintOptions {
     pub target_version: TargetVersion,
     /// The module body may `await` (notebook cells).
     pub top_level_await: bool,
+    /// The file is a Jupyter notebook: its code cells form the module, IPython syntax
+    /// (`%magic`, `!shell`) is allowed, and so is top-level `await`.
+    pub notebook: bool,
     /// The module's dotted name, for relative imports (see `project::module_path`).
     pub module: Option<ModulePath>,
     /// The rules to run, in registry order.
     pub rules: Vec<&'static RuleMeta>,
     pub rule_options: RuleOptions,
+    /// The top-level packages and modules of the linted tree: checks about names from
+    /// other packages (the standard library, dependencies) are not deferred to phase 2.
+    /// `None` when unknown (every check is deferred).
+    pub project_roots: Option<Arc<HashSet<String>>>,
 }
 
 /// The outcome for one file: its text (for rendering), its diagnostics, and what the
@@ -34,6 +46,10 @@ pub struct LintedText {
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
     pub project: ProjectPart,
+    /// Keep the text even without diagnostics (it cannot be read again).
+    pub keep_text: bool,
+    /// For a notebook: where each code cell starts in `text`.
+    pub cells: Option<CellIndex>,
 }
 
 /// What one file contributes to the project-wide phase.
@@ -43,10 +59,15 @@ pub struct ProjectPart {
     pub facts: Option<ModuleFacts>,
     /// This file's checks that need other modules' facts.
     pub pending: Vec<PendingCheck>,
+    /// Its `# noqa` comments, applied once all its diagnostics are known.
+    pub directives: Directives,
 }
 
 /// Lints the raw bytes of a file.
 pub fn lint_bytes(bytes: Vec<u8>, options: &LintOptions) -> LintedText {
+    if options.notebook {
+        return lint_notebook(&bytes, options);
+    }
     match source::decode(bytes) {
         Ok(text) => {
             let (diagnostics, project) = lint_module(&text, options);
@@ -54,9 +75,30 @@ pub fn lint_bytes(bytes: Vec<u8>, options: &LintOptions) -> LintedText {
                 text,
                 diagnostics,
                 project,
+                keep_text: false,
+                cells: None,
             }
         }
         Err(error) => decode_failure(error),
+    }
+}
+
+fn lint_notebook(bytes: &[u8], options: &LintOptions) -> LintedText {
+    match notebook::parse(bytes) {
+        Ok(notebook) => {
+            let (diagnostics, project) = lint_module(&notebook.source, options);
+            LintedText {
+                text: notebook.source,
+                diagnostics,
+                project,
+                keep_text: false,
+                cells: Some(notebook.cells),
+            }
+        }
+        Err(message) => LintedText {
+            diagnostics: vec![Diagnostic::for_file(&syntax_error::RULE, message)],
+            ..LintedText::default()
+        },
     }
 }
 
@@ -136,9 +178,12 @@ fn null_byte(offset: usize) -> Diagnostic {
     )
 }
 
-/// Lints decoded source text on its own (checks that need other modules are dropped).
+/// Lints decoded source text on its own (checks that need other modules are dropped),
+/// with its `# noqa` comments applied.
 pub fn lint_source(source: &str, options: &LintOptions) -> Vec<Diagnostic> {
-    lint_module(source, options).0
+    let (mut diagnostics, project) = lint_module(source, options);
+    suppression::apply(&mut diagnostics, &project.directives, &options.rules);
+    diagnostics
 }
 
 /// Lints decoded source text: its diagnostics, and its part of the project-wide phase.
@@ -146,8 +191,13 @@ pub fn lint_module(source: &str, options: &LintOptions) -> (Vec<Diagnostic>, Pro
     if let Some(position) = memchr::memchr(0, source.as_bytes()) {
         return (vec![null_byte(position)], ProjectPart::default());
     }
-    let parse_options = ParseOptions::from(Mode::Module)
-        .with_target_version(options.target_version.as_python_version());
+    let mode = if options.notebook {
+        Mode::Ipython
+    } else {
+        Mode::Module
+    };
+    let parse_options =
+        ParseOptions::from(mode).with_target_version(options.target_version.as_python_version());
     let parsed = parse_unchecked(source, parse_options);
     let mut diagnostics = syntax_errors(&parsed);
     let too_deep = tokenizer_limit(parsed.tokens());
@@ -156,13 +206,27 @@ pub fn lint_module(source: &str, options: &LintOptions) -> (Vec<Diagnostic>, Pro
     // A file that does not parse is reported for that alone: rules on a recovered tree
     // would guess, and CPython stops at the first error anyway. Version-dependent syntax
     // errors leave a complete tree, so rules still run.
+    let directives = suppression::directives(source, parsed.tokens());
     if let (true, Mod::Module(module)) = (parses, parsed.syntax()) {
-        let (max_depth, project) = run_rules(module, source, options, &mut diagnostics);
+        let (max_depth, mut project) = run_rules(module, source, options, &mut diagnostics);
         drop_deep_tree(parsed, max_depth);
+        project.directives = directives;
         return (diagnostics, project);
     }
     drop_deep_tree(parsed, u32::MAX);
-    (diagnostics, ProjectPart::default())
+    let project = ProjectPart {
+        directives,
+        ..ProjectPart::default()
+    };
+    (diagnostics, project)
+}
+
+/// How many syntax errors the parser finds in a text (for checking that fixes do not
+/// break a file).
+pub fn syntax_error_count(source: &str, version: TargetVersion) -> usize {
+    let options = ParseOptions::from(Mode::Module).with_target_version(version.as_python_version());
+    let parsed = parse_unchecked(source, options);
+    parsed.errors().len() + parsed.unsupported_syntax_errors().len()
 }
 
 /// CPython's tokenizer refuses more than 200 nested brackets (`MAXLEVEL`) and 100 levels of
@@ -227,31 +291,27 @@ fn run_rules(
         &module.body,
         ModelOptions {
             target_version: options.target_version,
-            top_level_await: options.top_level_await,
+            top_level_await: options.top_level_await || options.notebook,
             module: options.module.clone(),
         },
     );
     crate::syntax_gaps::check(&model, diagnostics);
-    let checker = Checker::new(&model, source, &options.rule_options);
+    let mut checker = Checker::new(&model, source, &options.rule_options);
+    checker.project_roots = options.project_roots.as_deref();
     for rule in &options.rules {
         if let Some(check) = rule.check {
             check(&checker, diagnostics);
         }
     }
     let project = ProjectPart {
-        facts: options
-            .module
-            .is_some()
-            .then(|| project::module_facts(&model, &|scope| blocking_facts(&model, scope))),
+        facts: options.module.is_some().then(|| {
+            let calls = crate::analysis::blocking::FunctionCalls::new(&model);
+            project::module_facts(&model, &|scope| calls.blocking_facts(scope))
+        }),
         pending: checker.into_pending(),
+        directives: Directives::default(),
     };
     (model.max_depth(), project)
-}
-
-/// For the project index: the first blocking call a sync function makes directly, and the
-/// functions it calls.
-fn blocking_facts(_model: &ScopeModel<'_>, _scope: ScopeId) -> (Option<String>, Vec<String>) {
-    (None, Vec::new())
 }
 
 /// Dropping a tree is as recursive as building it: give deep ones a stack to match

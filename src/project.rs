@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 
 use ruff_python_ast::Expr;
 use ruff_text_size::TextRange;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::RuleMeta;
 use crate::scope::{BindingKind, ModulePath, Resolution, ScopeId, ScopeModel};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FunctionKind {
     Sync,
     SyncGenerator,
@@ -22,7 +23,7 @@ pub enum FunctionKind {
 }
 
 /// What a decorator does to the kind of function it decorates, as far as we know.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Decoration {
     /// No decorator, or only ones that keep the function what it is (`staticmethod`,
     /// `abstractmethod`, `override`, ...).
@@ -33,7 +34,7 @@ pub enum Decoration {
     Unknown,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionFacts {
     pub kind: FunctionKind,
     pub decoration: Decoration,
@@ -55,14 +56,14 @@ impl FunctionFacts {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassFacts {
     /// Qualified names of the bases we could resolve; `None` for one we could not.
     pub bases: Vec<Option<String>>,
     pub methods: Vec<(String, FunctionFacts)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DefinitionKind {
     Function(FunctionFacts),
     Class(ClassFacts),
@@ -73,7 +74,7 @@ pub enum DefinitionKind {
 }
 
 /// What other files need to know about one module.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ModuleFacts {
     pub module: String,
     pub definitions: Vec<(String, DefinitionKind)>,

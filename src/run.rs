@@ -1,6 +1,6 @@
 //! The command: find files, lint them in parallel, render once at the end.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -9,14 +9,18 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::{self, Cache};
 use crate::cli::Cli;
 use crate::config::Resolver;
 use crate::diagnostic::Diagnostic;
 use crate::discovery::{self, error_message};
+use crate::fix::{self, Applicability};
 use crate::linter::{self, LintOptions, LintedText, ProjectPart};
-use crate::project::{self, PendingCheck, ProjectIndex};
+use crate::project::{self, ProjectIndex};
+use crate::registry::RuleMeta;
 use crate::render::{self, FileReport, RenderOptions};
 use crate::rules::{internal_error, io_error};
+use crate::suppression;
 
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
@@ -62,24 +66,82 @@ fn try_run(cli: &Cli) -> Result<u8, String> {
     }
     // `--stdin-filename` alone means standard input too, as with ruff.
     let reading_stdin = dash || cli.stdin_filename.is_some();
-    let mut reports = if reading_stdin {
-        vec![lint_stdin(cli, &resolver)?]
+    // `--diff` and `--fix-only` imply fixing; `--unsafe-fixes` widens it.
+    let fixing = (cli.fix || cli.fix_only || cli.diff).then_some(if cli.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    });
+    let Outcome {
+        mut reports,
+        rules: enabled,
+        fixes,
+    } = if reading_stdin {
+        lint_stdin(cli, &resolver, fixing)?
     } else {
         let paths = if cli.paths.is_empty() {
             vec![PathBuf::from(".")]
         } else {
             cli.paths.clone()
         };
-        lint_paths(&paths, threads, &resolver)?
+        let cache = (!cli.no_cache).then(|| {
+            let directory = cli
+                .cache_dir
+                .clone()
+                .unwrap_or_else(|| cwd.join(cache::DEFAULT_DIRECTORY));
+            Cache::open(&directory)
+        });
+        lint_paths(&paths, threads, &resolver, fixing, cache.as_ref())?
     };
+    if cli.add_noqa {
+        return add_noqa(&reports);
+    }
+    if cli.diff {
+        return print_diffs(&fixes, &cwd);
+    }
+    let fixed_count: usize = fixes.iter().map(|f| f.applied.len()).sum();
+    if fixing.is_some() {
+        write_fixes(&fixes, reading_stdin, &reports)?;
+        if cli.show_fixes {
+            show_fixes(&fixes, &cwd);
+        }
+    }
     reports.retain(|report| !report.diagnostics.is_empty());
     reports.sort_by(|a, b| a.path.cmp(&b.path));
-
-    let status = exit_status(&reports, cli.exit_zero);
-    let options = RenderOptions {
-        color: use_color(std::io::stdout().is_terminal()),
-        cwd,
+    let on_fix = if cli.exit_non_zero_on_fix && fixed_count > 0 {
+        EXIT_DIAGNOSTICS
+    } else {
+        EXIT_CLEAN
     };
+    if cli.fix_only {
+        let errors = exit_status(&reports, true);
+        return Ok(errors.max(on_fix));
+    }
+    let status = exit_status(&reports, cli.exit_zero).max(on_fix);
+    if fixed_count > 0 {
+        eprintln!(
+            "Fixed {fixed_count} diagnostic{}.",
+            if fixed_count == 1 { "" } else { "s" }
+        );
+    }
+    hint_unsafe_fixes(&reports, fixing);
+    let options = RenderOptions {
+        color: cli.output_file.is_none() && use_color(std::io::stdout().is_terminal()),
+        cwd,
+        rules: enabled,
+        statistics: cli.statistics,
+    };
+    if let Some(path) = &cli.output_file {
+        render::write_file(path, cli.output_format, &reports, &options)?;
+        return Ok(status);
+    }
+    // With `--fix` on standard input, the fixed source goes to stdout: the report to stderr.
+    if reading_stdin && fixing.is_some() {
+        let mut err = io::stderr().lock();
+        return render::render(cli.output_format, &reports, &options, &mut err)
+            .map(|()| status)
+            .map_err(|e| format!("cannot write the output: {e}"));
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let written =
@@ -89,6 +151,118 @@ fn try_run(cli: &Cli) -> Result<u8, String> {
         // A reader that stopped reading (`asynclint . | head -1`) is not an error of ours.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(status),
         Err(error) => Err(format!("cannot write the output: {error}")),
+    }
+}
+
+/// `--diff`: the changes fixes would make, as unified diffs; nothing is written. Exit
+/// status 1 when there is a diff.
+fn print_diffs(fixes: &[FileFix], cwd: &Path) -> Result<u8, String> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut sorted: Vec<&FileFix> = fixes.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    for fix in &sorted {
+        let name = render::display_path(&fix.path, cwd);
+        let diff = fix::unified_diff(&name, &fix.before, &fix.after);
+        if let Err(error) = out.write_all(diff.as_bytes()) {
+            if error.kind() == io::ErrorKind::BrokenPipe {
+                break;
+            }
+            return Err(format!("cannot write the output: {error}"));
+        }
+    }
+    let _ = out.flush();
+    let count: usize = fixes.iter().map(|f| f.applied.len()).sum();
+    if count > 0 {
+        eprintln!(
+            "Would fix {count} diagnostic{} in {} file{}.",
+            if count == 1 { "" } else { "s" },
+            fixes.len(),
+            if fixes.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(if fixes.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_DIAGNOSTICS
+    })
+}
+
+/// Writes fixed files back; for standard input, prints the fixed source (or the source
+/// unchanged) to stdout.
+fn write_fixes(
+    fixes: &[FileFix],
+    reading_stdin: bool,
+    reports: &[FileReport],
+) -> Result<(), String> {
+    if reading_stdin {
+        let text = match fixes.first() {
+            Some(fix) => fix.after.clone(),
+            None => reports.first().map(|r| r.text.clone()).unwrap_or_default(),
+        };
+        let mut out = io::stdout().lock();
+        return out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .or_else(|e| {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(|e| format!("cannot write the output: {e}"));
+    }
+    for fix in fixes {
+        std::fs::write(&fix.path, &fix.after)
+            .map_err(|e| format!("cannot write {}: {e}", fix.path.display()))?;
+    }
+    Ok(())
+}
+
+fn show_fixes(fixes: &[FileFix], cwd: &Path) {
+    if fixes.is_empty() {
+        eprintln!("No fixes applied.");
+        return;
+    }
+    eprintln!("Fixed:");
+    for fix in fixes {
+        eprintln!("  {}:", render::display_path(&fix.path, cwd));
+        let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+        for (code, message) in &fix.applied {
+            match counts
+                .iter_mut()
+                .find(|(c, m, _)| c == code && m == message)
+            {
+                Some(entry) => entry.2 += 1,
+                None => counts.push((code, message, 1)),
+            }
+        }
+        for (code, message, count) in counts {
+            eprintln!("    {count} × {code} ({message})");
+        }
+    }
+}
+
+/// Like ruff: say how many more fixes `--unsafe-fixes` would make.
+fn hint_unsafe_fixes(reports: &[FileReport], fixing: Option<Applicability>) {
+    if fixing == Some(Applicability::Unsafe) {
+        return;
+    }
+    let hidden = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Unsafe)
+        })
+        .count();
+    if hidden > 0 && fixing.is_some() {
+        eprintln!(
+            "{hidden} more fix{} available with `--unsafe-fixes`.",
+            if hidden == 1 { " is" } else { "es are" }
+        );
     }
 }
 
@@ -113,11 +287,28 @@ fn exit_status(reports: &[FileReport], exit_zero: bool) -> u8 {
     status
 }
 
+/// The reports of every file, every rule that ran on any of them, and the fixes made.
+struct Outcome {
+    reports: Vec<FileReport>,
+    rules: Vec<&'static RuleMeta>,
+    fixes: Vec<FileFix>,
+}
+
+/// A file fixed: its text before and after, and the fixes applied.
+struct FileFix {
+    path: PathBuf,
+    before: String,
+    after: String,
+    applied: Vec<(&'static str, String)>,
+}
+
 fn lint_paths(
     paths: &[PathBuf],
     threads: usize,
     resolver: &Arc<Resolver>,
-) -> Result<Vec<FileReport>, String> {
+    fixing: Option<Applicability>,
+    cache: Option<&Cache>,
+) -> Result<Outcome, String> {
     let discovered = discovery::discover(paths, threads, resolver).map_err(|e| e.to_string())?;
     // Per-file settings, resolved once per directory before the parallel phase.
     let mut packages = HashMap::new();
@@ -126,53 +317,175 @@ fn lint_paths(
         let options = lint_options(resolver, &path, &mut packages)?;
         jobs.push((path, options));
     }
+    let roots: HashSet<String> = jobs
+        .iter()
+        .filter_map(|(_, options)| options.module.as_ref())
+        .map(|module| {
+            module
+                .name
+                .split('.')
+                .next()
+                .unwrap_or(&module.name)
+                .to_string()
+        })
+        .collect();
+    let roots = Arc::new(roots);
+    for (_, options) in &mut jobs {
+        options.project_roots = Some(Arc::clone(&roots));
+    }
     // Phase 1: every file on its own, in parallel.
     let linted: Vec<Linted> = jobs
         .into_par_iter()
-        .map(|(path, options)| lint_file(path, &options))
+        .map(|(path, options)| lint_file(path, &options, cache))
         .collect();
+    if let Some(cache) = cache {
+        let clean = linted
+            .iter()
+            .filter_map(|l| Some((l.cache_key.clone()?, l.project.facts.clone())));
+        if let Err(error) = cache.save(clean) {
+            eprintln!("asynclint: warning: cannot write the cache: {error}");
+        }
+    }
     // Phase 2: the checks that needed the rest of the project.
     let mut facts = Vec::new();
+    let mut enabled: Vec<&'static RuleMeta> = Vec::new();
     let mut files = Vec::with_capacity(linted.len());
-    for Linted {
-        report,
-        project,
-        text_hash,
-    } in linted
-    {
-        facts.extend(project.facts);
-        files.push((report, project.pending, text_hash));
+    for mut file in linted {
+        facts.extend(file.project.facts.take());
+        for rule in &file.options.rules {
+            if !enabled.contains(rule) {
+                enabled.push(rule);
+            }
+        }
+        files.push(file);
     }
     let index = ProjectIndex::new(facts);
-    let mut reports: Vec<FileReport> = files
+    let (mut reports, fixes): (Vec<FileReport>, Vec<Option<FileFix>>) = files
         .into_par_iter()
-        .map(|(report, pending, text_hash)| finish_report(report, &pending, text_hash, &index))
-        .collect();
+        .map(|file| finish_and_fix(file, &index, fixing))
+        .unzip();
     reports.extend(discovered.errors.into_iter().map(|error| FileReport {
         path: error.path,
         text: String::new(),
         diagnostics: vec![Diagnostic::for_file(&io_error::RULE, error.message)],
+        cells: None,
     }));
-    Ok(reports)
+    Ok(Outcome {
+        reports,
+        rules: in_registry_order(&enabled),
+        fixes: fixes.into_iter().flatten().collect(),
+    })
 }
 
-/// Adds a file's phase-2 diagnostics. A file that had none before has to be read again
-/// for its text; if it changed since phase 1, its positions would be wrong, so that is
-/// reported instead.
-fn finish_report(
-    mut report: FileReport,
-    pending: &[PendingCheck],
-    text_hash: Option<u64>,
+/// Finishes a file's report and, when fixing, fixes it until it is stable.
+fn finish_and_fix(
+    file: Linted,
     index: &ProjectIndex,
-) -> FileReport {
-    let found = index.decide(pending);
-    if found.is_empty() {
+    fixing: Option<Applicability>,
+) -> (FileReport, Option<FileFix>) {
+    let options = file.options.clone();
+    let report = finish_report(file, index);
+    // Notebooks are reported, not rewritten.
+    let Some(allowed) = fixing.filter(|_| report.cells.is_none()) else {
+        return (report, None);
+    };
+    let fixable = report.diagnostics.iter().any(|d| {
+        d.fix.as_ref().is_some_and(|f| {
+            f.applicability >= allowed && f.applicability != Applicability::DisplayOnly
+        })
+    });
+    if !fixable {
+        return (report, None);
+    }
+    let lint = |text: &str| {
+        let (mut diagnostics, project) = linter::lint_module(text, &options);
+        diagnostics.extend(index.decide(&project.pending));
+        suppression::apply(&mut diagnostics, &project.directives, &options.rules);
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diagnostics
+    };
+    let syntax_errors = |text: &str| linter::syntax_error_count(text, options.target_version);
+    let fixed = fix::fix_until_stable(
+        &report.text,
+        report.diagnostics.clone(),
+        allowed,
+        &lint,
+        &syntax_errors,
+    );
+    if fixed.applied.is_empty() {
+        return (report, None);
+    }
+    let file_fix = FileFix {
+        path: report.path.clone(),
+        before: report.text,
+        after: fixed.text.clone(),
+        applied: fixed.applied,
+    };
+    let report = FileReport {
+        path: report.path,
+        text: fixed.text,
+        diagnostics: fixed.remaining,
+        cells: None,
+    };
+    (report, Some(file_fix))
+}
+
+fn in_registry_order(rules: &[&'static RuleMeta]) -> Vec<&'static RuleMeta> {
+    crate::registry::RULES
+        .iter()
+        .copied()
+        .filter(|rule| rules.contains(rule))
+        .collect()
+}
+
+/// `--add-noqa`: writes a `# noqa` comment for every diagnostic into its file.
+fn add_noqa(reports: &[FileReport]) -> Result<u8, String> {
+    let mut added = 0;
+    for report in reports {
+        if report.text.is_empty() || report.path.as_os_str() == "-" || report.cells.is_some() {
+            continue;
+        }
+        let (text, changed) = suppression::add_noqa(&report.text, &report.diagnostics);
+        if changed > 0 {
+            std::fs::write(&report.path, text)
+                .map_err(|e| format!("cannot write {}: {e}", report.path.display()))?;
+            added += changed;
+        }
+    }
+    let plural = if added == 1 { "" } else { "s" };
+    eprintln!("Added {added} noqa directive{plural}.");
+    Ok(EXIT_CLEAN)
+}
+
+/// Adds a file's phase-2 diagnostics and applies its `# noqa` comments. A file that had
+/// no diagnostics before has to be read again for its text; if it changed since phase 1,
+/// its positions would be wrong, so that is reported instead.
+fn finish_report(file: Linted, index: &ProjectIndex) -> FileReport {
+    let Linted {
+        mut report,
+        project,
+        text_hash,
+        options,
+        cache_key: _,
+    } = file;
+    report.diagnostics.extend(index.decide(&project.pending));
+    suppression::apply(&mut report.diagnostics, &project.directives, &options.rules);
+    if report.diagnostics.is_empty() {
         return report;
     }
-    if report.text.is_empty() {
-        let reread = read_source(&report.path).map(crate::source::decode);
+    let needs_text = report.diagnostics.iter().any(|d| d.range.is_some());
+    if needs_text && report.text.is_empty() && text_hash.is_some() {
+        let reread = read_source(&report.path).map(|bytes| {
+            if options.notebook {
+                crate::notebook::parse(&bytes)
+                    .map(|notebook| notebook.source)
+                    .ok()
+            } else {
+                crate::source::decode(bytes).ok()
+            }
+        });
         match reread {
-            Ok(Ok(text)) if Some(hash_text(&text)) == text_hash => report.text = text,
+            Ok(Some(text)) if Some(hash_text(&text)) == text_hash => report.text = text,
             _ => {
                 report.diagnostics.push(Diagnostic::for_file(
                     &io_error::RULE,
@@ -182,7 +495,6 @@ fn finish_report(
             }
         }
     }
-    report.diagnostics.extend(found);
     report
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -207,6 +519,7 @@ fn lint_options(
         .map_err(|e| e.to_string())?;
     Ok(LintOptions {
         target_version,
+        notebook: path.extension().is_some_and(|ext| ext == "ipynb"),
         module: project::module_path(path, packages),
         rules: settings.rules_for(path),
         rule_options: settings.rule_options.clone(),
@@ -214,7 +527,11 @@ fn lint_options(
     })
 }
 
-fn lint_stdin(cli: &Cli, resolver: &Resolver) -> Result<FileReport, String> {
+fn lint_stdin(
+    cli: &Cli,
+    resolver: &Resolver,
+    fixing: Option<Applicability>,
+) -> Result<Outcome, String> {
     let path = cli
         .stdin_filename
         .clone()
@@ -229,23 +546,21 @@ fn lint_stdin(cli: &Cli, resolver: &Resolver) -> Result<FileReport, String> {
         options.module = None;
     }
     // Standard input is a project of one file: its own facts decide its deferred checks.
-    let Linted {
-        report,
-        project,
-        text_hash: _,
-    } = lint_guarded(path, &options, move |options| {
-        Ok(linter::lint_bytes(bytes, options))
+    let mut linted = lint_guarded(path, &options, move |options| {
+        let mut linted = linter::lint_bytes(bytes, options);
+        // Standard input cannot be read twice: keep its text whatever happens.
+        linted.keep_text = true;
+        Ok(linted)
     });
-    let index = ProjectIndex::new(project.facts);
-    let mut report = report;
-    let found = index.decide(&project.pending);
-    if !found.is_empty() {
-        report.diagnostics.extend(found);
-        report
-            .diagnostics
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    }
-    Ok(report)
+    linted.text_hash = None;
+    let index = ProjectIndex::new(linted.project.facts.take());
+    let enabled = in_registry_order(&linted.options.rules);
+    let (report, fix) = finish_and_fix(linted, &index, fixing);
+    Ok(Outcome {
+        reports: vec![report],
+        rules: enabled,
+        fixes: fix.into_iter().collect(),
+    })
 }
 
 /// One file after phase 1.
@@ -254,15 +569,43 @@ pub struct Linted {
     pub project: ProjectPart,
     /// Hash of the text, kept when phase 2 may need to read the file again.
     pub text_hash: Option<u64>,
+    /// How it was linted (for judging its `# noqa` comments, and for fixing it).
+    pub options: LintOptions,
+    /// Its cache key, when it is clean and may be remembered as such.
+    pub cache_key: Option<String>,
 }
 
 /// Reads and lints one file. Whatever happens, the outcome is a report: unreadable files
 /// and panics become diagnostics, and the other files are still linted.
-pub fn lint_file(path: PathBuf, options: &LintOptions) -> Linted {
+pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) -> Linted {
     let reading = path.clone();
-    lint_guarded(path, options, move |options| {
-        read_source(&reading).map(|bytes| linter::lint_bytes(bytes, options))
-    })
+    let mut key = None;
+    let mut linted = lint_guarded(path, options, |options| {
+        let bytes = read_source(&reading)?;
+        if let Some(cache) = cache {
+            let file_key = cache::key(&reading, &bytes, options);
+            let hit = cache.clean_facts(&file_key);
+            key = Some(file_key);
+            if let Some(facts) = hit {
+                let project = ProjectPart {
+                    facts,
+                    ..ProjectPart::default()
+                };
+                return Ok(LintedText {
+                    project,
+                    ..LintedText::default()
+                });
+            }
+        }
+        Ok(linter::lint_bytes(bytes, options))
+    });
+    // Only a file with nothing to report, decide or suppress is remembered as clean.
+    let clean = linted.report.diagnostics.is_empty()
+        && linted.project.pending.is_empty()
+        && linted.project.directives.directives.is_empty()
+        && linted.project.directives.malformed.is_empty();
+    linted.cache_key = key.filter(|_| clean);
+    linted
 }
 
 fn lint_guarded(
@@ -286,12 +629,16 @@ fn lint_guarded(
         text,
         mut diagnostics,
         project,
+        keep_text,
+        cells,
     } = linted;
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    // Only files with diagnostics keep their text, for rendering; one that may get some
-    // in phase 2 keeps a hash of it instead.
-    let text_hash = (!project.pending.is_empty()).then(|| hash_text(&text));
-    let text = if diagnostics.is_empty() {
+    // Only files with diagnostics keep their text, for rendering; one whose diagnostics
+    // may change in phase 2 keeps a hash of it instead.
+    // (A file with `noqa` comments may lose or gain diagnostics once they are applied.)
+    let may_change = !project.pending.is_empty() || !project.directives.directives.is_empty();
+    let text_hash = may_change.then(|| hash_text(&text));
+    let text = if diagnostics.is_empty() && !keep_text {
         String::new()
     } else {
         text
@@ -301,9 +648,12 @@ fn lint_guarded(
             path,
             text,
             diagnostics,
+            cells,
         },
         project,
         text_hash,
+        options: options.clone(),
+        cache_key: None,
     }
 }
 

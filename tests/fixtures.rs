@@ -9,7 +9,8 @@
 //! `# expect: CODE[, CODE]` applies to every version; `# expect(V): ...` to the versions
 //! `V` selects: `py311`, `>=py311`, `<=py310`, or `py38-py310`. A line without an
 //! expectation must get no diagnostic. A fixture whose first lines hold
-//! `# fixture: versions >=py312` runs only at those versions.
+//! `# fixture: versions >=py312` runs only at those versions; one holding
+//! `# fixture: blocking-call PATTERN -> SUGGESTION` configures ASYNC200 (repeatable).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use asynclint::line_index::LineIndex;
 use asynclint::linter::{LintOptions, lint_source};
 use asynclint::registry::RULES;
+use asynclint::settings::RuleOptions;
 use asynclint::target_version::TargetVersion;
 
 #[derive(Clone, Debug)]
@@ -64,6 +66,7 @@ struct Fixture {
     path: PathBuf,
     text: String,
     versions: VersionRange,
+    rule_options: RuleOptions,
     /// (1-based row) → expectations on it.
     expectations: BTreeMap<usize, Vec<(VersionRange, String)>>,
 }
@@ -71,11 +74,21 @@ struct Fixture {
 fn parse_fixture(path: &Path) -> Result<Fixture, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let mut versions = VersionRange::ALL;
+    let mut rule_options = RuleOptions::default();
     let mut expectations: BTreeMap<usize, Vec<(VersionRange, String)>> = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
         let row = i + 1;
         if let Some(spec) = line.trim().strip_prefix("# fixture: versions ") {
             versions = VersionRange::parse(spec)?;
+            continue;
+        }
+        if let Some(spec) = line.trim().strip_prefix("# fixture: blocking-call ") {
+            let (pattern, suggestion) = spec.split_once("->").ok_or_else(|| {
+                format!("{}:{row}: expected `PATTERN -> SUGGESTION`", path.display())
+            })?;
+            rule_options
+                .blocking_calls
+                .push((pattern.trim().to_string(), suggestion.trim().to_string()));
             continue;
         }
         let Some(at) = line.rfind("# expect") else {
@@ -112,6 +125,7 @@ fn parse_fixture(path: &Path) -> Result<Fixture, String> {
         path: path.to_path_buf(),
         text,
         versions,
+        rule_options,
         expectations,
     })
 }
@@ -135,13 +149,39 @@ fn fixture_paths(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The rules a fixture runs with: the default set, plus every rule its expectations or
+/// its file name (`ASYNC124_*.py`) name — so off-by-default rules are tested where they
+/// are meant to fire, and cannot make every other fixture noisy.
+fn rules_for(fixture: &Fixture) -> Vec<&'static asynclint::registry::RuleMeta> {
+    let name = fixture
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    RULES
+        .iter()
+        .copied()
+        .filter(|rule| {
+            rule.default_enabled
+                || name.starts_with(&format!("{}_", rule.code))
+                || name.contains(&format!("_{}_", rule.code))
+                || fixture
+                    .expectations
+                    .values()
+                    .flatten()
+                    .any(|(_, code)| code == rule.code)
+        })
+        .collect()
+}
+
 /// (row, code) pairs, sorted.
 fn actual(fixture: &Fixture, version: TargetVersion) -> Vec<(usize, String)> {
     let options = LintOptions {
         target_version: version,
         top_level_await: false,
         module: None,
-        rules: RULES.to_vec(),
+        rules: rules_for(fixture),
+        rule_options: fixture.rule_options.clone(),
         ..LintOptions::default()
     };
     let index = LineIndex::new(&fixture.text);
@@ -241,15 +281,18 @@ fn project_fixtures_match_their_inline_expectations() {
             .iter()
             .map(|f| parse_fixture(f).expect("valid fixture"))
             .collect();
+        let mut selected: Vec<&str> = fixtures
+            .iter()
+            .flat_map(rules_for)
+            .map(|r| r.code)
+            .collect();
+        selected.sort_unstable();
+        selected.dedup();
+        let select = selected.join(",");
         for version in TargetVersion::ALL {
             let output = std::process::Command::new(env!("CARGO_BIN_EXE_asynclint"))
-                .args([
-                    "--select",
-                    "ALL",
-                    "--output-format",
-                    "json",
-                    "--target-version",
-                ])
+                .args(["--no-cache", "--select", &select, "--output-format", "json"])
+                .arg("--target-version")
                 .arg(version.to_string())
                 .arg(project)
                 .output()

@@ -1,10 +1,12 @@
 //! Every rule's page under `rules/` has the required sections, and its examples behave
 //! as the page says: each block under "Example" triggers the rule, each block under
 //! "Use instead" is clean. A block may pick its target version in its info string:
-//! ```` ```python target-version=py311 ````.
+//! ```` ```python target-version=py311 ````, and configure ASYNC200 with
+//! `blocking-call=PATTERN->SUGGESTION` (repeatable).
 
 use asynclint::linter::{LintOptions, lint_source};
 use asynclint::registry::{RULES, RuleMeta};
+use asynclint::settings::RuleOptions;
 use asynclint::target_version::TargetVersion;
 
 const SECTIONS: [&str; 6] = [
@@ -19,6 +21,7 @@ const SECTIONS: [&str; 6] = [
 struct CodeBlock {
     section: String,
     target_version: TargetVersion,
+    rule_options: RuleOptions,
     code: String,
 }
 
@@ -37,10 +40,19 @@ fn code_blocks(page: &str) -> Result<Vec<CodeBlock>, String> {
         let mut words = info.split_whitespace();
         let language = words.next().unwrap_or_default();
         let mut target_version = TargetVersion::DEFAULT;
+        let mut rule_options = RuleOptions::default();
         for word in words {
-            match word.strip_prefix("target-version=") {
-                Some(v) => target_version = v.parse()?,
-                None => return Err(format!("unknown code block attribute `{word}`")),
+            if let Some(v) = word.strip_prefix("target-version=") {
+                target_version = v.parse()?;
+            } else if let Some((pattern, suggestion)) = word
+                .strip_prefix("blocking-call=")
+                .and_then(|call| call.split_once("->"))
+            {
+                rule_options
+                    .blocking_calls
+                    .push((pattern.to_string(), suggestion.to_string()));
+            } else {
+                return Err(format!("unknown code block attribute `{word}`"));
             }
         }
         let mut code = String::new();
@@ -55,6 +67,7 @@ fn code_blocks(page: &str) -> Result<Vec<CodeBlock>, String> {
             blocks.push(CodeBlock {
                 section: section.clone(),
                 target_version,
+                rule_options,
                 code,
             });
         }
@@ -62,12 +75,23 @@ fn code_blocks(page: &str) -> Result<Vec<CodeBlock>, String> {
     Ok(blocks)
 }
 
-fn codes_for(code: &str, target_version: TargetVersion) -> Vec<&'static str> {
+/// Lints a page's example with the default rules plus the page's own rule.
+fn codes_for(
+    code: &str,
+    target_version: TargetVersion,
+    rule_options: &RuleOptions,
+    page_rule: &RuleMeta,
+) -> Vec<&'static str> {
     let options = LintOptions {
         target_version,
+        rule_options: rule_options.clone(),
         top_level_await: false,
         module: None,
-        rules: RULES.to_vec(),
+        rules: RULES
+            .iter()
+            .copied()
+            .filter(|r| r.default_enabled || r.code == page_rule.code)
+            .collect(),
         ..LintOptions::default()
     };
     lint_source(code, &options)
@@ -106,7 +130,7 @@ fn check_page(rule: &RuleMeta) -> Vec<String> {
         problems.push("needs a python block under Example and under Use instead".into());
     }
     for block in &blocks {
-        let codes = codes_for(&block.code, block.target_version);
+        let codes = codes_for(&block.code, block.target_version, &block.rule_options, rule);
         match block.section.as_str() {
             "## Example" if !codes.contains(&rule.code) => problems.push(format!(
                 "Example at {} does not trigger {} (got {codes:?}):\n{}",

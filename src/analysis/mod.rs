@@ -2,6 +2,9 @@
 //! from tables of what libraries' functions are. Rules use these; they never walk the
 //! tree or track scopes themselves.
 
+pub mod blocking;
 pub mod calls;
+pub mod cancellation;
+pub mod checkpoints;
 pub mod knowledge;
 pub mod library;

@@ -18,7 +18,8 @@ pub(super) fn render(
             count += 1;
             writeln!(
                 out,
-                "{path}:{}:{}: {} {}",
+                "{}:{}:{}: {} {}",
+                located.path_in(&path),
                 located.start.row,
                 located.start.column,
                 located.diagnostic.code(),

@@ -63,7 +63,7 @@ fn render_one(
     let Some(range) = diagnostic.range else {
         let title = level.title(&message).id(diagnostic.code());
         writeln!(out, "{}", renderer.render(title))?;
-        return writeln!(out, " {} {path}", arrow(color));
+        return writeln!(out, " {} {}", arrow(color), located.path_in(path));
     };
     let text = &report.text;
     let first_line = index.line_of(range.start().to_usize());
@@ -79,7 +79,12 @@ fn render_one(
         &text[snippet_start..snippet_end],
         range.start().to_usize() - snippet_start..end - snippet_start,
     );
-    let origin = format!("{path}:{}:{}", located.start.row, located.start.column);
+    let origin = format!(
+        "{}:{}:{}",
+        located.path_in(path),
+        located.start.row,
+        located.start.column
+    );
     if snippet.is_empty() {
         // An empty line (an error at the end of a file that ends with a newline): nothing
         // to underline, and `annotate-snippets` would show no line at all.
@@ -90,7 +95,8 @@ fn render_one(
     }
     let title = level.title(&message).id(diagnostic.code()).snippet(
         Snippet::source(&snippet)
-            .line_start(first_line + 1)
+            // Within its cell, for a notebook.
+            .line_start(located.start.row)
             .origin(ORIGIN_PLACEHOLDER)
             .fold(true)
             .annotation(level.span(span)),

@@ -2,15 +2,16 @@
 //! used as a value — a missing `await`.
 
 use ruff_python_ast::{Expr, NodeKind};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::calls::{Callee, ValueUse, callee, value_use};
 use crate::analysis::knowledge;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Edit, Fix};
 use crate::project::{Decoration, ProjectIndex, Resolved, Target, decoration_of};
 use crate::registry::RuleMeta;
 use crate::rules::Checker;
-use crate::scope::NodeFlags;
+use crate::scope::{NodeFlags, ScopeId};
 
 pub const RULE: RuleMeta = RuleMeta {
     code: "AL101",
@@ -55,6 +56,13 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let Some(text) = message(&written, how) else {
             continue;
         };
+        let report = |text: String| {
+            let diagnostic = Diagnostic::new(&RULE, text, node.range());
+            match add_await(checker, node.range(), node.scope_id(), how) {
+                Some(fix) => diagnostic.with_fix(fix),
+                None => diagnostic,
+            }
+        };
         match callee(model, &call.func, node.scope_id()) {
             Callee::Local {
                 def,
@@ -64,19 +72,19 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                 let undecorated =
                     decoration_of(model, &def.decorator_list, enclosing) == Decoration::None;
                 if def.is_async && !model.scope(body).is_generator && undecorated {
-                    diagnostics.push(Diagnostic::new(&RULE, text, call.range()));
+                    diagnostics.push(report(text));
                 }
             }
             Callee::Qualified(name) => {
                 if knowledge::is_coroutine_function(&name) {
-                    diagnostics.push(Diagnostic::new(&RULE, text, call.range()));
+                    diagnostics.push(report(text));
                 } else {
                     checker.defer(&RULE, call.range(), Target::Symbol(name), text, decide);
                 }
             }
             Callee::InstanceMethod { class, method } => {
                 if knowledge::is_coroutine_method(&class, &method) {
-                    diagnostics.push(Diagnostic::new(&RULE, text, call.range()));
+                    diagnostics.push(report(text));
                 } else {
                     let target = Target::Method {
                         class,
@@ -95,6 +103,23 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             Callee::Unknown => {}
         }
     }
+}
+
+/// Adding `await` is the usual fix, but it is unsafe: the code then waits for the
+/// coroutine where it used to go on. Only inside a coroutine can it be added at all.
+fn add_await(checker: &Checker, call: TextRange, scope: ScopeId, how: ValueUse) -> Option<Fix> {
+    if !checker.model.runs_in_coroutine(scope) {
+        return None;
+    }
+    // `await` binds tighter than operators but looser than `.attr` and `[i]`.
+    let edits = match how {
+        ValueUse::Operand("used for attribute access" | "subscripted") => vec![
+            Edit::insertion(call.start(), "(await "),
+            Edit::insertion(call.end(), ")"),
+        ],
+        _ => vec![Edit::insertion(call.start(), "await ")],
+    };
+    Some(Fix::unsafe_("Add `await`", edits))
 }
 
 /// In phase 2: report when the callee, defined elsewhere in the project, is a coroutine

@@ -2,26 +2,85 @@
 //! check) that `registry.rs` lists; checks read the [`ScopeModel`] and never re-derive
 //! scopes.
 
+pub mod async_busy_wait;
 pub mod async_comprehension_outside_async;
 pub mod async_for_outside_async;
+pub mod async_function_could_be_sync;
+pub mod async_function_no_checkpoint;
+pub mod async_function_with_timeout;
+pub mod async_generator_no_checkpoint;
+pub mod async_iteration_over_sync_iterable;
 pub mod async_with_outside_async;
+pub mod async_with_sync_context_manager;
+pub mod async_zero_sleep;
+pub mod await_async_generator;
 pub mod await_in_annotation;
+pub mod await_in_except;
+pub mod await_in_finally_or_cancelled;
 pub mod await_in_type_scope;
+pub mod await_non_awaitable;
 pub mod await_outside_async;
 pub mod await_outside_function;
+pub mod blocking_call_via_helper;
+pub mod blocking_configured_call;
+pub mod blocking_fdopen_call;
+pub mod blocking_file_method;
+pub mod blocking_http_call;
+pub mod blocking_http_client_call;
+pub mod blocking_input_call;
+pub mod blocking_open_call;
+pub mod blocking_os_path_call;
+pub mod blocking_path_method;
+pub mod blocking_process_run;
+pub mod blocking_process_start;
+pub mod blocking_process_wait;
+pub mod blocking_sleep_call;
+pub mod cancel_scope_no_checkpoint;
+pub mod cancel_scope_no_guaranteed_checkpoint;
+pub mod cancelled_not_raised;
+pub mod constant_absolute_deadline;
+pub mod control_flow_in_taskgroup;
+pub mod coroutine_awaited_twice;
 pub mod coroutine_not_awaited;
+pub mod create_task_no_reference;
+pub mod delayed_entry_of_relative_cancelscope;
+pub mod dunder_kind_mismatch;
+pub mod get_event_loop_in_coroutine;
+pub mod indefinite_loop_no_guaranteed_checkpoint;
 pub mod internal_error;
+pub mod invalid_noqa;
 pub mod io_error;
+pub mod likely_blocking_http_call;
+pub mod long_sleep_not_forever;
+pub mod missing_await;
+pub mod nested_event_loop;
+pub mod no_reraise_cancelled;
+pub mod protocols;
 pub mod return_in_async_generator;
 pub mod return_outside_function;
+pub mod start_soon_in_aenter;
+pub mod stop_iteration_in_coroutine;
+pub mod sync_iteration_over_async_iterable;
+pub mod sync_with_async_context_manager;
 pub mod syntax_error;
+pub mod threading_lock_held_across_await;
+pub mod unavailable_async_api;
+pub mod unsafe_async_generator;
+pub mod unused_noqa;
+pub mod useless_nursery;
+pub mod variable_from_cm_in_start_soon;
+pub mod wrong_decorator_for_function_kind;
 pub mod yield_from_in_async_function;
 pub mod yield_in_annotation;
+pub mod yield_in_async_generator_finally;
+pub mod yield_in_cancel_scope;
+pub mod yield_in_cm_in_async_gen;
 pub mod yield_in_comprehension;
 pub mod yield_in_type_scope;
 pub mod yield_outside_function;
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 
 use ruff_text_size::TextRange;
 
@@ -41,6 +100,9 @@ pub struct Checker<'m, 'a> {
     pub options: &'m RuleOptions,
     /// Checks that need the rest of the project, decided in phase 2.
     pending: RefCell<Vec<PendingCheck>>,
+    /// The top-level packages of the linted tree, when known: only names under them are
+    /// worth deferring.
+    pub project_roots: Option<&'m HashSet<String>>,
 }
 
 impl<'m, 'a> Checker<'m, 'a> {
@@ -51,6 +113,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             libraries: Libraries::of(model),
             options,
             pending: RefCell::new(Vec::new()),
+            project_roots: None,
         }
     }
 
@@ -68,6 +131,17 @@ impl<'m, 'a> Checker<'m, 'a> {
         detail: impl Into<String>,
         decide: Decide,
     ) {
+        let name = match &target {
+            Target::Symbol(name) => name,
+            Target::Method { class, .. } => class,
+        };
+        let root = name.split('.').next().unwrap_or(name);
+        if self
+            .project_roots
+            .is_some_and(|roots| !roots.contains(root))
+        {
+            return;
+        }
         self.pending.borrow_mut().push(PendingCheck {
             rule,
             range,

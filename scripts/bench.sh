@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# bench.sh -- benchmark asynclint on the real-world corpus, against ruff and flake8-async.
+#
+# Usage: scripts/bench.sh [CORPUS_DIR]
+#
+#   CORPUS_DIR  the tree to lint (default: ../corpus relative to the repository root).
+#               If it does not exist, the script prints the command that builds it
+#               (/work/shared/corpus/make-corpus.sh) and exits with status 2.
+#
+# What it does, from any current directory:
+#   1. builds asynclint in release mode (cargo build --release; cargo's log goes to stderr);
+#   2. counts the files asynclint lints in CORPUS_DIR: *.py and *.pyi regular files (and
+#      links to files), skipping the directories asynclint never walks (DEFAULT_EXCLUDES
+#      in src/discovery.rs). The corpus holds no .gitignore/.ignore files; if a tree does,
+#      the count may be too high (a warning says so);
+#   3. for each configuration below, runs it once under /usr/bin/time -v to check that it
+#      works (exit status 0), count its diagnostics and read its peak memory (max RSS; for
+#      flake8's worker processes that is the largest single process, not the sum), then
+#      times it: hyperfine (--warmup, --runs) if installed, else BENCH_RUNS runs timed with
+#      `date +%s%N` (and bash's `time` for CPU). Wall times are medians; CPU time is the
+#      mean user+sys, which a busy machine disturbs much less than wall time;
+#   4. prints a table to stdout: median wall time, mean +- sd, files/s (counted files /
+#      median wall), CPU time, max RSS, diagnostics, and each tool's wall and CPU time
+#      divided by asynclint's at the same thread count ("wall x", "cpu x").
+#
+# Configurations (NCPU = nproc), all run with the corpus as current directory on `.`:
+#   asynclint -j 1 / -j NCPU    asynclint --output-format concise --exit-zero -j N .
+#   ruff 1 thread / NCPU        ruff check --select ASYNC,PLE1142,PLE1700,F704,RUF006
+#                                 --no-cache --isolated --exit-zero --output-format concise .
+#                               (one thread: RAYON_NUM_THREADS=1, which bounds ruff's
+#                               linting threads but not its directory walker)
+#   flake8 -j NCPU              flake8 --isolated --select ASYNC --exit-zero -j NCPU .
+#                               (flake8-async plugin; --select ASYNC includes the libcst-based
+#                               ASYNC9xx checks, and flake8 still runs pyflakes/pycodestyle:
+#                               about 45 s of CPU per MB of source, ~35 min for the whole
+#                               corpus on 2 idle cores, so one run by default, at -j NCPU
+#                               only, and BENCH_FLAKE8_TREE can restrict it to a part)
+# All tools print one line per diagnostic ("concise"), so rendering costs are alike.
+#
+# Tools: hyperfine and GNU time (/usr/bin/time) are installed with apt-get when missing and
+# the script runs as root; ruff, flake8 and flake8-async are pip-installed (pinned, see
+# BENCH_PIP_SPECS) into a venv at target/bench-venv. Without them the script falls back
+# (date-based timing, python3's getrusage for RSS) or skips the comparison, and says so.
+#
+# Environment:
+#   BENCH_RUNS          timed runs per asynclint/ruff configuration (default 10)
+#   BENCH_WARMUP        hyperfine warm-up runs (default 1; the check run also warms caches)
+#   BENCH_FLAKE8        0 to skip flake8 (default 1)
+#   BENCH_FLAKE8_RUNS   timed runs of flake8 (default 1: the check run is the timed run)
+#   BENCH_FLAKE8_TREE   the directory, relative to CORPUS_DIR, that flake8 lints (default
+#                       ".", all of it). When it is a part, asynclint -j NCPU and ruff are
+#                       timed on that part too (rows marked "*"), and flake8's ratios are
+#                       taken against asynclint on the same files.
+#   BENCH_VENV          venv holding ruff/flake8 (default <repo>/target/bench-venv)
+#   BENCH_PIP_SPECS     what to pip-install there
+#                       (default "ruff==0.17.6 flake8==7.5.0 flake8-async==26.8.1")
+#   BENCH_NO_INSTALL    1: install nothing (no apt-get, no pip)
+#   BENCH_NO_HYPERFINE  1: use the date-based fallback even if hyperfine is installed
+#
+# The machine is shared and noisy: compare the ratios taken within one run, not absolute
+# times across runs. Exit status: 0 on success, 2 when the corpus is missing, 1 on error.
+
+set -eu
+set -o pipefail
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+
+[ $# -le 1 ] || { echo "usage: $0 [CORPUS_DIR]" >&2; exit 1; }
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ $# -eq 1 ]; then corpus=$1; else corpus=$(cd "$ROOT/.." && pwd)/corpus; fi
+if [ ! -d "$corpus" ]; then
+    cat >&2 <<EOF
+bench: no corpus at $corpus
+Build it first (downloads 25 pinned projects from PyPI, ~90 MB of Python):
+    CORPUS_DOWNLOADS=/work/corpus-downloads /work/shared/corpus/make-corpus.sh $corpus
+EOF
+    exit 2
+fi
+corpus=$(cd "$corpus" && pwd)
+
+BENCH_RUNS=${BENCH_RUNS:-10}
+BENCH_WARMUP=${BENCH_WARMUP:-1}
+BENCH_FLAKE8=${BENCH_FLAKE8:-1}
+BENCH_FLAKE8_RUNS=${BENCH_FLAKE8_RUNS:-1}
+BENCH_FLAKE8_TREE=${BENCH_FLAKE8_TREE:-.}
+BENCH_VENV=${BENCH_VENV:-$ROOT/target/bench-venv}
+BENCH_PIP_SPECS=${BENCH_PIP_SPECS:-ruff==0.17.6 flake8==7.5.0 flake8-async==26.8.1}
+BENCH_NO_INSTALL=${BENCH_NO_INSTALL:-0}
+BENCH_NO_HYPERFINE=${BENCH_NO_HYPERFINE:-0}
+NCPU=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/asynclint-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- tools
+
+can_apt() { [ "$BENCH_NO_INSTALL" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+apt_install() { # package
+    note "installing $1 with apt-get"
+    apt-get install -y -qq "$1" >/dev/null 2>&1 \
+        || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$1" >/dev/null 2>&1; } \
+        || { note "could not install $1"; return 1; }
+}
+
+if ! command -v hyperfine >/dev/null 2>&1 && can_apt; then apt_install hyperfine || true; fi
+if [ ! -x /usr/bin/time ] && can_apt; then apt_install time || true; fi
+use_hyperfine=0
+if [ "$BENCH_NO_HYPERFINE" != 1 ] && command -v hyperfine >/dev/null 2>&1; then use_hyperfine=1; fi
+
+if [ ! -x "$BENCH_VENV/bin/python" ] && [ "$BENCH_NO_INSTALL" != 1 ]; then
+    note "creating venv $BENCH_VENV"
+    python3 -m venv "$BENCH_VENV" >&2 || note "could not create $BENCH_VENV"
+fi
+if [ -x "$BENCH_VENV/bin/python" ] && [ "$BENCH_NO_INSTALL" != 1 ]; then
+    # shellcheck disable=SC2086 # BENCH_PIP_SPECS is a list of requirement specifiers
+    "$BENCH_VENV/bin/python" -m pip install -q --disable-pip-version-check $BENCH_PIP_SPECS >&2 \
+        || note "pip install failed; using whatever is in $BENCH_VENV"
+fi
+find_tool() { # name: the venv's copy, else one on PATH, else nothing
+    if [ -x "$BENCH_VENV/bin/$1" ]; then printf '%s\n' "$BENCH_VENV/bin/$1"
+    else command -v "$1" 2>/dev/null || true; fi
+}
+RUFF=$(find_tool ruff)
+FLAKE8=$(find_tool flake8)
+[ -n "$RUFF" ] || note "ruff not found: no ruff comparison"
+if [ "$BENCH_FLAKE8" = 1 ]; then
+    if [ -z "$FLAKE8" ]; then
+        note "flake8 not found: no flake8 comparison"
+    elif ! "$FLAKE8" --version 2>/dev/null | grep -q 'flake8-async'; then
+        note "flake8 has no flake8-async plugin: no flake8 comparison"; FLAKE8=
+    fi
+else
+    FLAKE8=
+fi
+
+# ---------------------------------------------------------------- build
+
+note "building asynclint (release)"
+(cd "$ROOT" && cargo build --release --quiet) || die "cargo build --release failed"
+target_dir=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
+    | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+ASYNCLINT=${target_dir:-$ROOT/target}/release/asynclint
+[ -x "$ASYNCLINT" ] || die "no binary at $ASYNCLINT"
+
+# ---------------------------------------------------------------- corpus
+
+# The directories asynclint never descends into (src/discovery.rs, DEFAULT_EXCLUDES).
+EXCLUDES='.bzr .direnv .eggs .git .git-rewrite .hg .ipynb_checkpoints .mypy_cache .nox
+.pants.d .pyenv .pytest_cache .pytype .ruff_cache .asynclint_cache .svn .tox .venv .vscode
+__pycache__ __pypackages__ _build buck-out build dist node_modules site-packages venv'
+set -f
+prune=()
+for d in $EXCLUDES; do prune+=(${prune[0]+-o} -name "$d"); done
+set +f
+# count_files DIR: prints "files bytes" for what asynclint would lint in DIR.
+count_files() {
+    find "$1" -mindepth 1 -type d \( "${prune[@]}" \) -prune -o \
+        \( -type f -o \( -type l -xtype f \) \) \( -name '*.py' -o -name '*.pyi' \) -print0 \
+        > "$tmp/files"
+    printf '%s %s\n' "$(tr -cd '\0' < "$tmp/files" | wc -c | tr -d ' ')" \
+        "$(xargs -0 cat < "$tmp/files" | wc -c | tr -d ' ')"
+}
+read -r nfiles nbytes <<< "$(count_files "$corpus")"
+[ "$nfiles" -gt 0 ] || die "no *.py/*.pyi files in $corpus"
+if [ -n "$(find "$corpus" \( -name .gitignore -o -name .ignore \) -print -quit)" ]; then
+    note "warning: $corpus has .gitignore/.ignore files; the file count ignores them"
+fi
+# flake8's tree: the corpus, or a part of it (BENCH_FLAKE8_TREE)
+f8tree=.
+if [ -n "$FLAKE8" ] && [ "$BENCH_FLAKE8_TREE" != . ]; then
+    f8tree=$BENCH_FLAKE8_TREE
+    [ -d "$corpus/$f8tree" ] || die "BENCH_FLAKE8_TREE: no directory $corpus/$f8tree"
+    read -r f8files f8bytes <<< "$(count_files "$corpus/$f8tree")"
+fi
+
+# ---------------------------------------------------------------- measuring
+
+# check LABEL CMD...: one run with output kept; prints "wall_s cpu_s rss_kib diagnostics".
+check() {
+    local label=$1; shift
+    local out=$tmp/out err=$tmp/err status=0 t0 t1 rss cpu
+    t0=$(date +%s%N)
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -v -o "$tmp/time" "$@" > "$out" 2> "$err" || status=$?
+        rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): *//p' "$tmp/time")
+        cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {s += $2}
+            END {print s + 0}' "$tmp/time")
+    else
+        python3 -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w")).returncode
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1] + ".ru", "w").write("%d %.3f" % (u.ru_maxrss, u.ru_utime + u.ru_stime))
+sys.exit(r)' "$out" "$@" 2> "$err" || status=$?
+        read -r rss cpu < "$out.ru" || true
+    fi
+    t1=$(date +%s%N)
+    if [ "$status" != 0 ]; then
+        note "$label failed (exit $status): $*"
+        head -20 "$err" >&2
+        return 1
+    fi
+    local diags
+    # "path:row:col: CODE message" (asynclint, ruff --output-format concise, flake8)
+    diags=$(grep -cE '^[^ ].*:[0-9]+:[0-9]+: [^ ]' "$out" || true)
+    awk -v us=$(( (t1 - t0) / 1000 )) -v cpu="${cpu:-0}" -v rss="${rss:-0}" -v d="$diags" \
+        'BEGIN {printf "%.6f %.3f %s %s\n", us / 1e6, cpu, rss, d}'
+}
+
+# time_runs RUNS CMD...: prints "median_wall mean_wall sd_wall mean_cpu" in seconds.
+time_runs() {
+    local runs=$1; shift
+    if [ "$use_hyperfine" = 1 ]; then
+        hyperfine -N --style basic --warmup "$BENCH_WARMUP" --runs "$runs" \
+            --export-csv "$tmp/hf.csv" -- "$(quote "$@")" >&2
+        # command,mean,stddev,median,user,system,min,max (the command may hold commas)
+        awk -F, 'NR == 2 {printf "%s %s %s %.3f\n", $(NF-4), $(NF-6), $(NF-5), $(NF-3) + $(NF-2)}' \
+            "$tmp/hf.csv"
+    else
+        : > "$tmp/samples"
+        : > "$tmp/cpu"
+        local t0 t1 TIMEFORMAT='%3U %3S'
+        for _ in $(seq "$runs"); do
+            t0=$(date +%s%N)
+            { time "$@" > /dev/null 2>&1; } 2>> "$tmp/cpu"
+            t1=$(date +%s%N)
+            echo $(( (t1 - t0) / 1000 )) >> "$tmp/samples"
+        done
+        local cpu
+        cpu=$(awk '{s += $1 + $2} END {printf "%.3f", s / NR}' "$tmp/cpu")
+        sort -n "$tmp/samples" | awk -v cpu="$cpu" '{ v[NR] = $1 / 1e6; s += v[NR]; ss += v[NR] * v[NR] }
+            END { n = NR; m = s / n
+                  med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+                  var = (n > 1) ? (ss - n * m * m) / (n - 1) : 0
+                  printf "%.6f %.6f %.6f %s\n", med, m, (var > 0) ? sqrt(var) : 0, cpu }'
+    fi
+}
+
+# Quote a command for hyperfine -N, which splits it like a shell (paths have no quotes).
+quote() { local a s=; for a in "$@"; do s="$s${s:+ }'$a'"; done; printf '%s' "$s"; }
+
+# measure LABEL THREADS RUNS FILES CMD...: appends a row to $tmp/results; a LABEL
+# ending in "*" was run on flake8's tree.
+measure() {
+    local label=$1 threads=$2 runs=$3 files=$4; shift 4
+    note "measuring $label, $threads thread(s), $runs run(s)"
+    local c wall cpu rss diags med mean sd
+    c=$(check "$label" "$@") || return 0
+    read -r wall cpu rss diags <<< "$c"
+    if [ "$runs" -le 1 ]; then
+        med=$wall mean=$wall sd=0 runs=1
+    else
+        read -r med mean sd cpu <<< "$(time_runs "$runs" "$@")" || true
+        [ -n "${cpu:-}" ] || { note "$label: timing failed"; return 0; }
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$threads" "$runs" \
+        "$med" "$mean" "$sd" "$cpu" "$rss" "$diags" "$files" >> "$tmp/results"
+}
+
+cd "$corpus"
+: > "$tmp/results"
+RUFF_ARGS=(check --select "ASYNC,PLE1142,PLE1700,F704,RUF006" --no-cache --isolated --exit-zero
+    --output-format concise)
+AL_ARGS=(--output-format concise --exit-zero)
+measure asynclint 1 "$BENCH_RUNS" "$nfiles" "$ASYNCLINT" "${AL_ARGS[@]}" -j 1 .
+measure asynclint "$NCPU" "$BENCH_RUNS" "$nfiles" "$ASYNCLINT" "${AL_ARGS[@]}" -j "$NCPU" .
+if [ -n "$RUFF" ]; then
+    measure ruff 1 "$BENCH_RUNS" "$nfiles" env RAYON_NUM_THREADS=1 "$RUFF" "${RUFF_ARGS[@]}" .
+    measure ruff "$NCPU" "$BENCH_RUNS" "$nfiles" "$RUFF" "${RUFF_ARGS[@]}" .
+fi
+if [ -n "$FLAKE8" ]; then
+    mark='' f8n=$nfiles
+    if [ "$f8tree" != . ]; then
+        mark='*' f8n=$f8files
+        measure "asynclint*" "$NCPU" "$BENCH_RUNS" "$f8n" \
+            "$ASYNCLINT" "${AL_ARGS[@]}" -j "$NCPU" "$f8tree"
+        [ -z "$RUFF" ] || measure "ruff*" "$NCPU" "$BENCH_RUNS" "$f8n" "$RUFF" "${RUFF_ARGS[@]}" "$f8tree"
+    fi
+    note "flake8 with flake8-async is slow: about 45 s of CPU per MB of source (~35 min a run"
+    note "for the whole corpus on 2 idle cores); BENCH_FLAKE8_TREE picks a part, BENCH_FLAKE8=0 skips"
+    measure "flake8-async$mark" "$NCPU" "$BENCH_FLAKE8_RUNS" "$f8n" \
+        "$FLAKE8" --isolated --select ASYNC --exit-zero -j "$NCPU" "$f8tree"
+fi
+
+# ---------------------------------------------------------------- report
+
+al_version=$("$ASYNCLINT" --version 2>/dev/null | awk '{print $NF}')
+rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]; then rev="$rev+dirty"; fi
+tools="asynclint $al_version ($rev)"
+[ -z "$RUFF" ] || tools="$tools, ruff $("$RUFF" --version | awk '{print $2}')"
+if [ -n "$FLAKE8" ]; then
+    fv=$("$FLAKE8" --version | tr '\n' ' ')
+    tools="$tools, flake8 $(echo "$fv" | awk '{print $1}') + flake8-async $(echo "$fv" \
+        | sed -n 's/.*flake8-async: \([^,)]*\).*/\1/p') ($(echo "$fv" | grep -o 'CPython [0-9.]*'))"
+fi
+if [ "$use_hyperfine" = 1 ]; then timer="hyperfine $(hyperfine --version | awk '{print $2}')"
+else timer="date +%s%N"; fi
+
+echo "asynclint benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  $(uname -m), $NCPU cores, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+echo "corpus: $corpus  $nfiles files (.py/.pyi)  $nbytes bytes"
+if [ "$f8tree" != . ]; then
+    echo "*:      on $f8tree only ($f8files files, $f8bytes bytes), as is flake8 (BENCH_FLAKE8_TREE)"
+fi
+echo "tools:  $tools"
+echo "timing: $timer; wall = median, cpu = mean user+sys, RSS = peak of one run;"
+echo "        wall x / cpu x = tool / asynclint at the same -j (> 1: asynclint is faster)"
+echo
+awk -F'\t' '
+    { label[NR] = $1; thr[NR] = $2; runs[NR] = $3; med[NR] = $4; mean[NR] = $5; sd[NR] = $6
+      cpu[NR] = $7; rss[NR] = $8; diags[NR] = $9; files[NR] = $10
+      key[NR] = $2 ($1 ~ /\*$/ ? "*" : "")
+      if ($1 ~ /^asynclint\*?$/) { base[key[NR]] = $4; cbase[key[NR]] = $7 } }
+    function ratio(x, b) { return (b > 0) ? sprintf("%.2f", x / b) : "-" }
+    END {
+      printf "%-13s %3s %4s %8s %16s %8s %8s %7s %5s %7s %7s\n", "tool", "-j", "runs", "wall s", \
+          "mean +- sd s", "files/s", "cpu s", "RSS MiB", "diags", "wall x", "cpu x"
+      for (i = 1; i <= NR; i++)
+          printf "%-13s %3s %4s %8.3f %7.3f +- %5.3f %8.0f %8.2f %7.1f %5s %7s %7s\n", \
+              label[i], thr[i], runs[i], med[i], mean[i], sd[i], files[i] / med[i], cpu[i], \
+              rss[i] / 1024, diags[i], ratio(med[i], base[key[i]]), ratio(cpu[i], cbase[key[i]])
+    }' "$tmp/results"

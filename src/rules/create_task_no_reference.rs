@@ -1,0 +1,106 @@
+//! ASYNC300 (ruff: RUF006): a task created with `asyncio.create_task()`,
+//! `asyncio.ensure_future()` or `loop.create_task()` whose only reference is dropped on
+//! the spot.
+
+use ruff_python_ast::{Expr, ExprCall, NodeKind};
+use ruff_text_size::Ranged;
+
+use crate::analysis::calls::{Callee, ValueUse, callee, value_use};
+use crate::analysis::knowledge;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::registry::RuleMeta;
+use crate::rules::Checker;
+use crate::scope::{Node, NodeFlags, ScopeId, ScopeModel};
+
+pub const RULE: RuleMeta = RuleMeta {
+    code: "ASYNC300",
+    name: "create-task-no-reference",
+    summary: "A task is created and its reference dropped: it may be garbage-collected",
+    aliases: &["RUF006"],
+    severity: Severity::Warning,
+    default_enabled: true,
+    doc: include_str!("../../rules/ASYNC300.md"),
+    check: Some(check),
+};
+
+fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
+    let model = checker.model;
+    for node in model.nodes_of(NodeKind::ExprCall) {
+        let Some(Expr::Call(call)) = node.expr() else {
+            continue;
+        };
+        if node.flags().contains(NodeFlags::UNEVALUATED) || !reference_dropped(model, node) {
+            continue;
+        }
+        let scope = node.scope_id();
+        let spawns = match callee(model, &call.func, scope) {
+            Callee::Qualified(name) if name.ends_with(".ensure_future") => {
+                knowledge::TASK_SPAWNERS.contains(&name.as_str())
+                    && wraps_new_coroutine(model, call, scope)
+            }
+            Callee::Qualified(name) => knowledge::TASK_SPAWNERS.contains(&name.as_str()),
+            Callee::InstanceMethod { class, method } => {
+                method == "create_task" && knowledge::is_event_loop(&class)
+            }
+            _ => false,
+        };
+        if !spawns {
+            continue;
+        }
+        let written = &checker.source[call.func.range()];
+        diagnostics.push(Diagnostic::new(
+            &RULE,
+            format!(
+                "the task `{written}()` returns is not kept: the event loop holds tasks only weakly, so it may be garbage-collected before it finishes; store it (and discard it when done) or use a task group"
+            ),
+            call.range(),
+        ));
+    }
+}
+
+/// The call's value is dropped: an expression statement (alone, or as an element of a
+/// display that is itself one), or only tested for truth (including as a comprehension's
+/// `if` condition).
+fn reference_dropped(model: &ScopeModel<'_>, node: Node<'_, '_>) -> bool {
+    match value_use(model, node) {
+        ValueUse::Discarded | ValueUse::Truthiness => true,
+        ValueUse::PassedOn => node.parent().is_some_and(|parent| match parent.expr() {
+            Some(Expr::List(_) | Expr::Tuple(_) | Expr::Set(_)) => {
+                value_use(model, parent) == ValueUse::Discarded
+            }
+            Some(comprehension) => node
+                .expr()
+                .is_some_and(|expr| is_comprehension_condition(comprehension, expr)),
+            None => false,
+        }),
+        _ => false,
+    }
+}
+
+fn is_comprehension_condition(comprehension: &Expr, expr: &Expr) -> bool {
+    let generators = match comprehension {
+        Expr::ListComp(c) => &c.generators,
+        Expr::SetComp(c) => &c.generators,
+        Expr::DictComp(c) => &c.generators,
+        Expr::Generator(c) => &c.generators,
+        _ => return false,
+    };
+    generators
+        .iter()
+        .any(|g| g.ifs.iter().any(|condition| std::ptr::eq(condition, expr)))
+}
+
+/// `ensure_future(x)` returns `x` itself when it is already a future: only a coroutine
+/// call (a new task) is certain to be lost.
+fn wraps_new_coroutine(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> bool {
+    let Some(Expr::Call(inner)) = call.arguments.find_argument_value("coro_or_future", 0) else {
+        return false;
+    };
+    match callee(model, &inner.func, scope) {
+        Callee::Qualified(name) => {
+            !knowledge::AWAITABLE_RETURNING_FUNCTIONS.contains(&name.as_str())
+        }
+        Callee::InstanceMethod { class, .. } => !knowledge::is_event_loop(&class),
+        _ => true,
+    }
+}

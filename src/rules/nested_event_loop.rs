@@ -1,0 +1,53 @@
+//! AL120: starting an event loop (`asyncio.run()`, `loop.run_until_complete()`,
+//! `trio.run()`, ...) from code that already runs in a coroutine.
+
+use ruff_python_ast::{Expr, NodeKind};
+use ruff_text_size::Ranged;
+
+use crate::analysis::calls::{Callee, callee};
+use crate::analysis::knowledge;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::registry::RuleMeta;
+use crate::rules::Checker;
+use crate::scope::NodeFlags;
+
+pub const RULE: RuleMeta = RuleMeta {
+    code: "AL120",
+    name: "nested-event-loop",
+    summary: "An event loop is started from inside a coroutine",
+    aliases: &[],
+    severity: Severity::Warning,
+    default_enabled: true,
+    doc: include_str!("../../rules/AL120.md"),
+    check: Some(check),
+};
+
+fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
+    let model = checker.model;
+    for node in model.nodes_of(NodeKind::ExprCall) {
+        let Some(Expr::Call(call)) = node.expr() else {
+            continue;
+        };
+        if node.flags().contains(NodeFlags::UNEVALUATED)
+            || !model.runs_in_coroutine(node.scope_id())
+        {
+            continue;
+        }
+        let runs_loop = match callee(model, &call.func, node.scope_id()) {
+            Callee::Qualified(name) => knowledge::EVENT_LOOP_RUNNERS.contains(&name.as_str()),
+            Callee::InstanceMethod { class, method } => knowledge::runs_event_loop(&class, &method),
+            _ => false,
+        };
+        if !runs_loop {
+            continue;
+        }
+        let written = &checker.source[call.func.range()];
+        diagnostics.push(Diagnostic::new(
+            &RULE,
+            format!(
+                "`{written}()` starts an event loop from inside a coroutine, where one is already running: asyncio raises `RuntimeError`, and any other loop blocks this one; `await` the coroutine instead"
+            ),
+            call.range(),
+        ));
+    }
+}

@@ -1,0 +1,3 @@
+async def f():
+    hook = lambda a=(yield): a
+    return hook

@@ -1,0 +1,2 @@
+# The genexp's first iterable is evaluated at module level: await is illegal there.
+stream = (item for item in await fetch())

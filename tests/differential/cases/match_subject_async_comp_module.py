@@ -1,0 +1,3 @@
+match [m async for m in inbox]:
+    case []:
+        pass

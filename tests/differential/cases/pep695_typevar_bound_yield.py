@@ -1,0 +1,4 @@
+def outer():
+    def convert[T: (yield)](value: T) -> T:
+        return value
+    return convert

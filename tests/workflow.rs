@@ -1,0 +1,327 @@
+//! The binary end to end for configuration, suppressions, fixes and the cache.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn asynclint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_asynclint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("ASYNCLINT_OUTPUT_FORMAT")
+        .env_remove("ASYNCLINT_CACHE_DIR")
+        .output()
+        .expect("asynclint runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `path:row:col: CODE` of each diagnostic, from the concise format.
+fn findings(output: &Output) -> Vec<String> {
+    stdout(output)
+        .lines()
+        .filter_map(|line| {
+            let code_at = [": AL", ": ASYNC"]
+                .iter()
+                .filter_map(|m| line.find(m))
+                .min()?;
+            let code_end = line[code_at + 2..]
+                .find(' ')
+                .map_or(line.len(), |i| code_at + 2 + i);
+            Some(line[..code_end].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_closest_configuration_applies_to_each_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "pyproject.toml",
+        "[tool.asynclint]\nignore = [\"AL001\"]\n",
+    );
+    write(root, "a.py", "await x\n");
+    write(root, "sub/asynclint.toml", "select = [\"AL001\"]\n");
+    write(root, "sub/b.py", "await x\n");
+    let output = asynclint(root, &["--no-cache", "--output-format", "concise", "."]);
+    assert_eq!(findings(&output), ["sub/b.py:1:1: AL001"]);
+    // The same answer whatever the current directory and the other paths given.
+    let output = asynclint(
+        &root.join("sub"),
+        &[
+            "--no-cache",
+            "--output-format",
+            "concise",
+            "../a.py",
+            "b.py",
+        ],
+    );
+    assert_eq!(findings(&output), ["b.py:1:1: AL001"]);
+    // --isolated ignores both files; --config 'KEY = VALUE' overrides.
+    let output = asynclint(
+        root,
+        &[
+            "--no-cache",
+            "--isolated",
+            "--output-format",
+            "concise",
+            ".",
+        ],
+    );
+    assert_eq!(findings(&output).len(), 2);
+    let output = asynclint(
+        root,
+        &[
+            "--no-cache",
+            "--config",
+            "ignore = ['AL001']",
+            "--output-format",
+            "concise",
+            "sub",
+        ],
+    );
+    assert!(findings(&output).is_empty(), "{}", stdout(&output));
+}
+
+#[test]
+fn configuration_errors_name_the_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "asynclint.toml",
+        "select = [\"AL0\"]\ntarget-versoin = \"py311\"\n",
+    );
+    write(root, "a.py", "x = 1\n");
+    let output = asynclint(root, &["--no-cache", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains(
+            "asynclint.toml: line 2: unknown key `target-versoin` (did you mean `target-version`?)"
+        ),
+        "{message}"
+    );
+    write(root, "asynclint.toml", "select = [\"AL0\"\n");
+    let output = asynclint(root, &["--no-cache", "a.py"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("invalid TOML"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn excludes_and_per_file_ignores() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "pyproject.toml",
+        "[tool.asynclint]\nextend-exclude = [\"generated\"]\n[tool.asynclint.per-file-ignores]\n\"tests/*\" = [\"await-outside-function\"]\n",
+    );
+    write(root, "generated/g.py", "await x\n");
+    write(root, "tests/t.py", "await x\n");
+    write(root, "m.py", "await x\n");
+    let output = asynclint(root, &["--no-cache", "--output-format", "concise", "."]);
+    assert_eq!(findings(&output), ["m.py:1:1: AL001"]);
+    // Named explicitly, an excluded file is linted.
+    let output = asynclint(
+        root,
+        &["--no-cache", "--output-format", "concise", "generated/g.py"],
+    );
+    assert_eq!(findings(&output), ["generated/g.py:1:1: AL001"]);
+}
+
+#[test]
+fn noqa_comments_suppress_and_unused_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "a.py",
+        "await a  # noqa: AL001\nawait b  # noqa: PLE1142\nawait c  # noqa:\nx = 1  # noqa: AL001\n",
+    );
+    let output = asynclint(
+        root,
+        &[
+            "--no-cache",
+            "--output-format",
+            "concise",
+            "--extend-select",
+            "AL903",
+            "a.py",
+        ],
+    );
+    assert_eq!(
+        findings(&output),
+        ["a.py:3:1: AL001", "a.py:3:10: AL902", "a.py:4:10: AL903"],
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn add_noqa_writes_suppressions_for_todays_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "a.py",
+        "await a\nawait b  # noqa: E501\ndef f():\n    await c\n",
+    );
+    let output = asynclint(root, &["--no-cache", "--add-noqa", "a.py"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Added 3 noqa directives"),
+        "{}",
+        stderr(&output)
+    );
+    let text = std::fs::read_to_string(root.join("a.py")).unwrap();
+    assert_eq!(
+        text,
+        "await a  # noqa: AL001\nawait b  # noqa: E501, AL001\ndef f():\n    await c  # noqa: AL002\n"
+    );
+    let output = asynclint(root, &["--no-cache", "a.py"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn fixes_diff_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let source = "x = 1  # noqa: AL001\ny = 2\n";
+    write(root, "a.py", source);
+    let args = ["--no-cache", "--extend-select", "AL903"];
+    // --diff prints the change, writes nothing, exits 1.
+    let output = asynclint(root, &[&args[..], &["--diff", "a.py"]].concat());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("-x = 1  # noqa: AL001\n+x = 1\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(std::fs::read_to_string(root.join("a.py")).unwrap(), source);
+    // --fix writes it and reports what remains (nothing).
+    let output = asynclint(root, &[&args[..], &["--fix", "a.py"]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(
+        std::fs::read_to_string(root.join("a.py")).unwrap(),
+        "x = 1\ny = 2\n"
+    );
+    // With standard input, the fixed source goes to stdout.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_asynclint"))
+        .args([&args[..], &["--fix", "-"]].concat())
+        .current_dir(root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(source.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(stdout(&output), "x = 1\ny = 2\n");
+}
+
+#[test]
+fn the_cache_remembers_clean_files_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "clean.py", "async def f():\n    return 1\n");
+    write(root, "bad.py", "await x\n");
+    let cache = root.join("cache");
+    let cache_arg = cache.to_string_lossy().to_string();
+    let first = asynclint(
+        root,
+        &["--cache-dir", &cache_arg, "--output-format", "concise", "."],
+    );
+    let second = asynclint(
+        root,
+        &["--cache-dir", &cache_arg, "--output-format", "concise", "."],
+    );
+    assert_eq!(stdout(&first), stdout(&second));
+    assert_eq!(findings(&second), ["bad.py:1:1: AL001"]);
+    let stored = std::fs::read_to_string(cache.join("clean-files.json")).unwrap();
+    let entries: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(entries["files"].as_object().unwrap().len(), 1, "{stored}");
+    // A changed file is linted again.
+    write(root, "clean.py", "await y\n");
+    let third = asynclint(
+        root,
+        &["--cache-dir", &cache_arg, "--output-format", "concise", "."],
+    );
+    assert_eq!(
+        findings(&third),
+        ["bad.py:1:1: AL001", "clean.py:1:1: AL001"]
+    );
+    // --no-cache neither reads nor writes it.
+    std::fs::remove_dir_all(&cache).unwrap();
+    asynclint(root, &["--no-cache", "."]);
+    assert!(!cache.exists());
+}
+
+#[test]
+fn notebooks_are_linted_cell_by_cell_with_top_level_await() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let notebook = r##"{
+ "cells": [
+  {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]},
+  {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["import asyncio\n", "%time x = 1\n", "await asyncio.sleep(0)\n"]},
+  {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["class C:\n", "    y = await asyncio.sleep(0)\n"]},
+  {"cell_type": "code", "metadata": {}, "outputs": [], "source": "def f():\n    await asyncio.sleep(0)\n"}
+ ],
+ "metadata": {},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}"##;
+    write(root, "analysis.ipynb", notebook);
+    let output = asynclint(root, &["--no-cache", "--output-format", "concise", "."]);
+    assert_eq!(
+        findings(&output),
+        [
+            "analysis.ipynb:cell 3:2:9: AL001",
+            "analysis.ipynb:cell 4:2:5: AL002"
+        ],
+        "{}",
+        stdout(&output)
+    );
+    let output = asynclint(
+        root,
+        &["--no-cache", "--output-format", "json", "analysis.ipynb"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json[0]["cell"], 3);
+    assert_eq!(json[0]["location"]["row"], 2);
+    // A file that is not a notebook is a clear error, not a crash.
+    write(root, "broken.ipynb", "{not json");
+    let output = asynclint(
+        root,
+        &["--no-cache", "--output-format", "concise", "broken.ipynb"],
+    );
+    assert!(
+        stdout(&output).contains("broken.ipynb:1:1: AL000 not a valid notebook"),
+        "{}",
+        stdout(&output)
+    );
+}
