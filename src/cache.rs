@@ -90,11 +90,7 @@ pub fn key(path: &Path, bytes: &[u8], options: &LintOptions) -> String {
     }
     options.rule_options.blocking_calls.hash(&mut hasher);
     // A name deferred to phase 2 or not depends on which packages the tree holds.
-    if let Some(roots) = &options.project_roots {
-        let mut roots: Vec<&String> = roots.iter().collect();
-        roots.sort_unstable();
-        roots.hash(&mut hasher);
-    }
+    options.project_fingerprint.hash(&mut hasher);
     format!("{:016x}", hasher.finish())
 }
 

@@ -2,7 +2,10 @@
 
 use ruff_python_ast::token::{Token, TokenKind};
 use ruff_python_ast::{Mod, ModModule};
-use ruff_python_parser::{Mode, ParseOptions, Parsed, parse_unchecked};
+use ruff_python_parser::{
+    Mode, ParseOptions, Parsed, UnsupportedSyntaxError, UnsupportedSyntaxErrorKind,
+    parse_unchecked,
+};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use std::collections::HashSet;
@@ -37,6 +40,8 @@ pub struct LintOptions {
     /// other packages (the standard library, dependencies) are not deferred to phase 2.
     /// `None` when unknown (every check is deferred).
     pub project_roots: Option<Arc<HashSet<String>>>,
+    /// Identifies `project_roots` (computed once per run, for cache keys).
+    pub project_fingerprint: u64,
 }
 
 /// The outcome for one file: its text (for rendering), its diagnostics, and what the
@@ -277,8 +282,52 @@ fn syntax_errors(parsed: &Parsed<Mod>) -> Vec<Diagnostic> {
     let version_errors = parsed
         .unsupported_syntax_errors()
         .iter()
+        .filter(|error| !is_tuple_context_manager(parsed, error))
         .map(|error| Diagnostic::new(&syntax_error::RULE, error.to_string(), error.range));
     parse_errors.chain(version_errors).collect()
+}
+
+/// ruff's parser reports `with (a, b):` before 3.9 as parenthesized context managers, but
+/// CPython reads it as a tuple — valid syntax (that fails at run time). Only a `with`
+/// whose parentheses hold `as` clauses is 3.9 syntax.
+fn is_tuple_context_manager(parsed: &Parsed<Mod>, error: &UnsupportedSyntaxError) -> bool {
+    use ruff_python_ast::visitor::{Visitor, walk_stmt};
+
+    struct FindWith {
+        at: TextRange,
+        without_targets: Option<bool>,
+    }
+    impl<'a> Visitor<'a> for FindWith {
+        fn visit_stmt(&mut self, stmt: &'a ruff_python_ast::Stmt) {
+            if self.without_targets.is_some() || !stmt.range().contains_range(self.at) {
+                return;
+            }
+            if let ruff_python_ast::Stmt::With(with) = stmt {
+                if with.items.iter().any(|item| item.range().contains_range(self.at))
+                    || with.range().start() <= self.at.start()
+                        && with.body.first().is_none_or(|b| self.at.end() <= b.start())
+                {
+                    self.without_targets =
+                        Some(with.items.iter().all(|item| item.optional_vars.is_none()));
+                    return;
+                }
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+
+    if error.kind != UnsupportedSyntaxErrorKind::ParenthesizedContextManager {
+        return false;
+    }
+    let Mod::Module(module) = parsed.syntax() else {
+        return false;
+    };
+    let mut finder = FindWith {
+        at: error.range,
+        without_targets: None,
+    };
+    stacker::maybe_grow(128 * 1024, 4 << 20, || finder.visit_body(&module.body));
+    finder.without_targets == Some(true)
 }
 
 fn run_rules(

@@ -329,9 +329,17 @@ fn lint_paths(
                 .to_string()
         })
         .collect();
+    let fingerprint = {
+        let mut sorted: Vec<&String> = roots.iter().collect();
+        sorted.sort_unstable();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        sorted.hash(&mut hasher);
+        hasher.finish()
+    };
     let roots = Arc::new(roots);
     for (_, options) in &mut jobs {
         options.project_roots = Some(Arc::clone(&roots));
+        options.project_fingerprint = fingerprint;
     }
     // Phase 1: every file on its own, in parallel.
     let linted: Vec<Linted> = jobs
@@ -582,6 +590,8 @@ pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) ->
     let mut key = None;
     let mut linted = lint_guarded(path, options, |options| {
         let bytes = read_source(&reading)?;
+        #[cfg(debug_assertions)]
+        panic_if_asked(&reading);
         if let Some(cache) = cache {
             let file_key = cache::key(&reading, &bytes, options);
             let hit = cache.clean_facts(&file_key);
@@ -606,6 +616,17 @@ pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) ->
         && linted.project.directives.malformed.is_empty();
     linted.cache_key = key.filter(|_| clean);
     linted
+}
+
+/// Debug builds only: a panic while linting the file whose name is
+/// `ASYNCLINT_TEST_PANIC_ON`, so that `tests/hostile.rs` can check that a worker's panic
+/// becomes an AL901 diagnostic for that file and nothing else.
+#[cfg(debug_assertions)]
+fn panic_if_asked(path: &Path) {
+    let asked = std::env::var_os("ASYNCLINT_TEST_PANIC_ON");
+    if asked.is_some_and(|name| path.file_name() == Some(name.as_os_str())) {
+        panic!("ASYNCLINT_TEST_PANIC_ON asked for a panic here");
+    }
 }
 
 fn lint_guarded(

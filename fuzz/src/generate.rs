@@ -13,11 +13,52 @@ include!(concat!(env!("OUT_DIR"), "/seeds.rs"));
 const MAX_DEPTH: usize = 12;
 
 const NAMES: &[&str] = &[
-    "x", "y", "z", "f", "g", "h", "self", "cls", "tg", "nursery", "loop", "lock", "task",
-    "coro", "agen", "it", "cm", "e", "asyncio", "trio", "anyio", "time", "requests", "httpx",
-    "subprocess", "os", "threading", "open", "print", "super", "__aenter__", "__aexit__",
-    "__aiter__", "__anext__", "__await__", "__enter__", "__iter__", "__next__", "StopIteration",
-    "StopAsyncIteration", "Exception", "BaseException", "CancelledError", "sleep", "m", "mod",
+    "x",
+    "y",
+    "z",
+    "f",
+    "g",
+    "h",
+    "self",
+    "cls",
+    "tg",
+    "nursery",
+    "loop",
+    "lock",
+    "task",
+    "coro",
+    "agen",
+    "it",
+    "cm",
+    "e",
+    "asyncio",
+    "trio",
+    "anyio",
+    "time",
+    "requests",
+    "httpx",
+    "subprocess",
+    "os",
+    "threading",
+    "open",
+    "print",
+    "super",
+    "__aenter__",
+    "__aexit__",
+    "__aiter__",
+    "__anext__",
+    "__await__",
+    "__enter__",
+    "__iter__",
+    "__next__",
+    "StopIteration",
+    "StopAsyncIteration",
+    "Exception",
+    "BaseException",
+    "CancelledError",
+    "sleep",
+    "m",
+    "mod",
 ];
 
 const CALLS: &[&str] = &[
@@ -238,7 +279,14 @@ fn pick<'s>(u: &mut Unstructured<'_>, items: &'s [&'s str]) -> Result<&'s str> {
 pub fn generated(u: &mut Unstructured<'_>) -> Result<String> {
     let mut out = String::new();
     if u.ratio(1, 8)? {
-        out.push_str(pick(u, &["# asynclint: noqa\n", "# ruff: noqa: AL101\n", "# coding: latin-1\n"])?);
+        out.push_str(pick(
+            u,
+            &[
+                "# asynclint: noqa\n",
+                "# ruff: noqa: AL101\n",
+                "# coding: latin-1\n",
+            ],
+        )?);
     }
     let count = u.int_in_range(1..=10)?;
     for _ in 0..count {
@@ -307,7 +355,12 @@ fn stmt(u: &mut Unstructured<'_>, out: &mut String, level: usize, depth: usize) 
     if !compound {
         let line = match u.int_in_range(0..=19)? {
             0 => format!("{} = {}", target(u)?, expr(u, depth)?),
-            1 => format!("{}: {} = {}", pick(u, NAMES)?, expr(u, depth)?, expr(u, depth)?),
+            1 => format!(
+                "{}: {} = {}",
+                pick(u, NAMES)?,
+                expr(u, depth)?,
+                expr(u, depth)?
+            ),
             2 => format!("{} += {}", pick(u, NAMES)?, expr(u, depth)?),
             3 => {
                 if u.arbitrary()? {
@@ -383,7 +436,11 @@ fn stmt(u: &mut Unstructured<'_>, out: &mut String, level: usize, depth: usize) 
         }
         6 => {
             let kind = if u.arbitrary()? { "async for" } else { "for" };
-            out.push_str(&format!("{kind} {} in {}:\n", target(u)?, expr(u, depth + 1)?));
+            out.push_str(&format!(
+                "{kind} {} in {}:\n",
+                target(u)?,
+                expr(u, depth + 1)?
+            ));
             body(u, out, level + 1, depth)?;
             if u.ratio(1, 4)? {
                 indent(out, level);
@@ -418,16 +475,19 @@ fn stmt(u: &mut Unstructured<'_>, out: &mut String, level: usize, depth: usize) 
             let star = if u.ratio(1, 5)? { "*" } else { "" };
             for _ in 0..handlers {
                 indent(out, level);
-                let caught = pick(u, &[
-                    "",
-                    " Exception",
-                    " BaseException",
-                    " asyncio.CancelledError",
-                    " trio.Cancelled",
-                    " (ValueError, CancelledError) as e",
-                    " anyio.get_cancelled_exc_class()",
-                    " Exception as e",
-                ])?;
+                let caught = pick(
+                    u,
+                    &[
+                        "",
+                        " Exception",
+                        " BaseException",
+                        " asyncio.CancelledError",
+                        " trio.Cancelled",
+                        " (ValueError, CancelledError) as e",
+                        " anyio.get_cancelled_exc_class()",
+                        " Exception as e",
+                    ],
+                )?;
                 out.push_str(&format!("except{star}{caught}:\n"));
                 body(u, out, level + 1, depth)?;
             }
@@ -441,7 +501,10 @@ fn stmt(u: &mut Unstructured<'_>, out: &mut String, level: usize, depth: usize) 
         9 => {
             out.push_str(&format!("match {}:\n", expr(u, depth + 1)?));
             indent(out, level + 1);
-            let pattern = pick(u, &["[x, *y]", "{'k': v}", "C(a=b)", "1 | 2", "_", "str() as s"])?;
+            let pattern = pick(
+                u,
+                &["[x, *y]", "{'k': v}", "C(a=b)", "1 | 2", "_", "str() as s"],
+            )?;
             out.push_str(&format!("case {pattern}:\n"));
             body(u, out, level + 2, depth)
         }
@@ -470,7 +533,11 @@ fn comprehension(u: &mut Unstructured<'_>, depth: usize) -> Result<String> {
     let count = u.int_in_range(1..=2)?;
     for _ in 0..count {
         let kind = if u.ratio(1, 2)? { " async for" } else { " for" };
-        clauses.push_str(&format!("{kind} {} in {}", pick(u, NAMES)?, expr(u, depth + 1)?));
+        clauses.push_str(&format!(
+            "{kind} {} in {}",
+            pick(u, NAMES)?,
+            expr(u, depth + 1)?
+        ));
         if u.ratio(1, 3)? {
             clauses.push_str(&format!(" if {}", expr(u, depth + 1)?));
         }
@@ -506,7 +573,12 @@ fn expr(u: &mut Unstructured<'_>, depth: usize) -> Result<String> {
         11 => format!("not {}", expr(u, next)?),
         12 => format!("lambda {}: {}", params(u, next)?, expr(u, next)?),
         13 | 14 => comprehension(u, next)?,
-        15 => format!("{} if {} else {}", expr(u, next)?, expr(u, next)?, expr(u, next)?),
+        15 => format!(
+            "{} if {} else {}",
+            expr(u, next)?,
+            expr(u, next)?,
+            expr(u, next)?
+        ),
         16 => format!("({} := {})", pick(u, NAMES)?, expr(u, next)?),
         17 => format!("(yield {})", expr(u, next)?),
         18 => format!("(yield from {})", expr(u, next)?),
@@ -515,7 +587,12 @@ fn expr(u: &mut Unstructured<'_>, depth: usize) -> Result<String> {
         21 => format!("{{'k': {}, **{}}}", expr(u, next)?, expr(u, next)?),
         22 => format!("f\"{{{}}}\"", expr(u, next)?),
         23 => format!("({})", expr(u, next)?),
-        _ => format!("{}(*{}, k={})", pick(u, CALLS)?.split('(').next().unwrap_or("f"), expr(u, next)?, expr(u, next)?),
+        _ => format!(
+            "{}(*{}, k={})",
+            pick(u, CALLS)?.split('(').next().unwrap_or("f"),
+            expr(u, next)?,
+            expr(u, next)?
+        ),
     })
 }
 
@@ -542,7 +619,9 @@ fn tokens(source: &str) -> Vec<&str> {
     let mut previous: Option<Class> = None;
     for (at, c) in source.char_indices() {
         let current = class(c);
-        let joins = previous.as_ref().is_some_and(|p| *p == current && current != Class::Other);
+        let joins = previous
+            .as_ref()
+            .is_some_and(|p| *p == current && current != Class::Other);
         if !joins && at > start {
             tokens.push(&source[start..at]);
             start = at;

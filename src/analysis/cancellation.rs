@@ -7,7 +7,7 @@
 //! counts and a shadowed name does not.
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Comprehension, Expr, ExprCall, Stmt, StmtFunctionDef, StmtWith};
+use ruff_python_ast::{Comprehension, Expr, Stmt, StmtFunctionDef, StmtWith};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::scope::{BindingKind, Node, NodeRef, Resolution, ScopeId, ScopeModel};
@@ -503,7 +503,7 @@ impl<'a> Visitor<'a> for CancelPointFinder<'_, 'a> {
                 Stmt::For(f) if f.is_async => self.found = true,
                 Stmt::With(with) if with.is_async => {
                     if !nursery_only(self.model, with, self.scope)
-                        || starts_task_in(self.model, with, self.scope)
+                        || may_start_tasks(self.model, with, self.scope)
                     {
                         self.found = true;
                     } else {
@@ -562,22 +562,26 @@ pub fn nursery_only(model: &ScopeModel<'_>, with: &StmtWith, scope: ScopeId) -> 
     })
 }
 
-/// The body of a nursery `async with` calls `.start_soon()` on one of its `as` targets:
-/// leaving the nursery then waits for that task, a cancel point.
-pub fn starts_task_in(model: &ScopeModel<'_>, with: &StmtWith, scope: ScopeId) -> bool {
-    let names: Vec<&str> = with
-        .items
-        .iter()
-        .filter(|item| nursery_call(model, &item.context_expr, scope).is_some())
-        .filter_map(|item| match item.optional_vars.as_deref() {
-            Some(Expr::Name(name)) => Some(name.id.as_str()),
-            _ => None,
-        })
-        .collect();
+/// The body of a nursery `async with` may start a task in it: it uses the nursery object
+/// (`nursery.start_soon(...)`, or passes it on, also from a nested function) other than
+/// for its `cancel_scope`. Leaving the nursery then waits for the task, a cancel point.
+pub fn may_start_tasks(model: &ScopeModel<'_>, with: &StmtWith, scope: ScopeId) -> bool {
+    let mut names: Vec<&str> = Vec::new();
+    for item in &with.items {
+        if nursery_call(model, &item.context_expr, scope).is_none() {
+            continue;
+        }
+        match item.optional_vars.as_deref() {
+            Some(Expr::Name(name)) => names.push(name.id.as_str()),
+            // Stored elsewhere (`as self.nursery`): anything may start tasks in it.
+            Some(_) => return true,
+            None => {}
+        }
+    }
     if names.is_empty() {
         return false;
     }
-    let mut finder = StartSoonFinder {
+    let mut finder = NurseryUse {
         names: &names,
         found: false,
     };
@@ -585,32 +589,19 @@ pub fn starts_task_in(model: &ScopeModel<'_>, with: &StmtWith, scope: ScopeId) -
     finder.found
 }
 
-struct StartSoonFinder<'n> {
+struct NurseryUse<'n> {
     names: &'n [&'n str],
     found: bool,
 }
 
-impl<'a> Visitor<'a> for StartSoonFinder<'_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        crate::analysis::cancellation::deep(|| match stmt {
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-            _ => visitor::walk_stmt(self, stmt),
-        })
-    }
-
+impl<'a> Visitor<'a> for NurseryUse<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        crate::analysis::cancellation::deep(|| {
-            if let Expr::Call(ExprCall { func, .. }) = expr
-                && let Expr::Attribute(attribute) = &**func
-                && attribute.attr.as_str() == "start_soon"
-                && let Expr::Name(name) = &*attribute.value
-                && self.names.contains(&name.id.as_str())
-            {
-                self.found = true;
-            }
-            if !matches!(expr, Expr::Lambda(_)) {
-                visitor::walk_expr(self, expr);
-            }
+        deep(|| match expr {
+            Expr::Name(name) if self.names.contains(&name.id.as_str()) => self.found = true,
+            Expr::Attribute(attribute)
+                if attribute.attr.as_str() == "cancel_scope"
+                    && matches!(&*attribute.value, Expr::Name(_)) => {}
+            _ => visitor::walk_expr(self, expr),
         })
     }
 }

@@ -23,7 +23,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::cancellation::{
     EXCEPTION_SUPPRESSING_CONTEXT_MANAGERS, called_name, cancel_scope_call, has_cancel_point,
-    iterates_at_least_once, nursery_only, starts_task_in,
+    iterates_at_least_once, nursery_only, may_start_tasks,
 };
 use crate::scope::{ScopeId, ScopeModel};
 
@@ -445,7 +445,7 @@ impl<'a> Flow<'_, 'a> {
             state.extend(before);
         }
         if with.is_async {
-            if !nursery_only || starts_task_in(self.model, with, self.scope) {
+            if !nursery_only || may_start_tasks(self.model, with, self.scope) {
                 checkpoint(&mut state);
             } else {
                 schedule_point(&mut state);

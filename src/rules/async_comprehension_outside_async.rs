@@ -1,6 +1,10 @@
 //! AL005: an asynchronous list, set or dict comprehension where CPython forbids one.
 
+use ruff_python_ast::Expr;
+use ruff_text_size::{Ranged, TextRange};
+
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::target_version::TargetVersion;
 use crate::registry::RuleMeta;
 use crate::rules::Checker;
 use crate::scope::{ComprehensionKind, ScopeKind};
@@ -33,8 +37,19 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             diagnostics.push(Diagnostic::new(
                 &RULE,
                 "asynchronous comprehension outside of an asynchronous function",
-                node.range(),
+                position(checker, node.range(), node.expr()),
             ));
         }
+    }
+}
+
+/// 3.7's parser dated a list comprehension from the first token after its `[`, so that
+/// is the line 3.7 reports; later versions report the comprehension itself.
+fn position(checker: &Checker, range: TextRange, comprehension: Option<&Expr>) -> TextRange {
+    match comprehension {
+        Some(Expr::ListComp(list)) if checker.target_version() == TargetVersion::Py37 => {
+            TextRange::new(list.elt.start(), range.end())
+        }
+        _ => range,
     }
 }

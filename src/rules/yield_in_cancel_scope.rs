@@ -1,7 +1,9 @@
 //! ASYNC101: `yield` inside a nursery or cancel scope, in a generator that does not
 //! implement a context manager.
 
-use ruff_python_ast::{Expr, NodeKind, Stmt};
+use std::collections::HashSet;
+
+use ruff_python_ast::{Expr, ExprContext, NodeKind, Stmt, StmtFunctionDef};
 
 use crate::analysis::cancellation::{
     YIELD_UNSAFE_CONTEXT_MANAGERS, called_name, enclosing_in_function, in_with_body,
@@ -10,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::project::{Decoration, decoration_of};
 use crate::registry::RuleMeta;
 use crate::rules::Checker;
-use crate::scope::{NodeRef, ScopeKind};
+use crate::scope::{BindingKind, NodeRef, Resolution, ScopeKind, ScopeModel};
 
 pub const RULE: RuleMeta = RuleMeta {
     code: "ASYNC101",
@@ -35,6 +37,7 @@ const SAFE_DECORATORS: &[&str] = &[
 
 fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     let model = checker.model;
+    let mut escaping: Option<HashSet<*const StmtFunctionDef>> = None;
     let yields = model
         .nodes_of(NodeKind::ExprYield)
         .chain(model.nodes_of(NodeKind::ExprYieldFrom));
@@ -59,8 +62,14 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                 .qualified_name(expr, enclosing)
                 .is_some_and(|name| SAFE_DECORATORS.contains(&name.as_str()))
         });
-        // Any other decorator may turn the generator into something else.
-        if safe || decoration_of(model, &def.decorator_list, enclosing) != Decoration::None {
+        // Any other decorator may turn the generator into something else, and so may a
+        // call it is passed to (`open_thing = asynccontextmanager(_open_thing)`).
+        if safe
+            || decoration_of(model, &def.decorator_list, enclosing) != Decoration::None
+            || escaping
+                .get_or_insert_with(|| escaping_functions(model))
+                .contains(&(def as *const StmtFunctionDef))
+        {
             continue;
         }
         let range = node.range();
@@ -92,4 +101,31 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             range,
         ));
     }
+}
+
+/// The functions of this module whose name is used other than to call them: passed to
+/// another function, stored, returned.
+fn escaping_functions(model: &ScopeModel<'_>) -> HashSet<*const StmtFunctionDef> {
+    let mut escaping = HashSet::new();
+    for node in model.nodes_of(NodeKind::ExprName) {
+        let Some(Expr::Name(name)) = node.expr() else {
+            continue;
+        };
+        if name.ctx != ExprContext::Load {
+            continue;
+        }
+        let this = node.expr();
+        let called = node.parent().is_some_and(|parent| {
+            matches!(parent.expr(), Some(Expr::Call(call)) if this.is_some_and(|e| std::ptr::eq(&*call.func, e)))
+        });
+        if called {
+            continue;
+        }
+        if let Resolution::Unique(id) = model.resolve_name(name.id.as_str(), node.scope_id())
+            && let BindingKind::FunctionDef { stmt, .. } = model.binding(id).kind
+        {
+            escaping.insert(stmt as *const StmtFunctionDef);
+        }
+    }
+    escaping
 }

@@ -1,6 +1,7 @@
 //! AL008: `yield` or `yield from` inside a comprehension or generator expression (3.8+).
 
 use ruff_python_ast::NodeKind;
+use ruff_text_size::Ranged;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::RuleMeta;
@@ -31,10 +32,17 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         .chain(checker.model.nodes_of(NodeKind::ExprYieldFrom));
     for node in yields {
         if let ScopeKind::Comprehension(kind) = node.scope().kind {
+            // 3.8 and 3.9 point at the comprehension, 3.10+ at the `yield`.
+            let range = match node.scope().node {
+                Some(comprehension) if checker.target_version() < TargetVersion::Py310 => {
+                    comprehension.range()
+                }
+                _ => node.range(),
+            };
             diagnostics.push(Diagnostic::new(
                 &RULE,
                 format!("'yield' inside {}", kind.description()),
-                node.range(),
+                range,
             ));
         }
     }
