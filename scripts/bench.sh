@@ -314,11 +314,12 @@ awk -F'\t' '
       key[NR] = $2 ($1 ~ /\*$/ ? "*" : "")
       if ($1 ~ /^asynclint\*?$/) { base[key[NR]] = $4; cbase[key[NR]] = $7 } }
     function ratio(x, b) { return (b > 0) ? sprintf("%.2f", x / b) : "-" }
+    function rate(n, t) { return (t <= 0) ? "-" : (n / t >= 100) ? sprintf("%.0f", n / t) : sprintf("%.2f", n / t) }
     END {
       printf "%-13s %3s %4s %8s %16s %8s %8s %7s %5s %7s %7s\n", "tool", "-j", "runs", "wall s", \
           "mean +- sd s", "files/s", "cpu s", "RSS MiB", "diags", "wall x", "cpu x"
       for (i = 1; i <= NR; i++)
-          printf "%-13s %3s %4s %8.3f %7.3f +- %5.3f %8.0f %8.2f %7.1f %5s %7s %7s\n", \
-              label[i], thr[i], runs[i], med[i], mean[i], sd[i], files[i] / med[i], cpu[i], \
+          printf "%-13s %3s %4s %8.3f %7.3f +- %5.3f %8s %8.2f %7.1f %5s %7s %7s\n", \
+              label[i], thr[i], runs[i], med[i], mean[i], sd[i], rate(files[i], med[i]), cpu[i], \
               rss[i] / 1024, diags[i], ratio(med[i], base[key[i]]), ratio(cpu[i], cbase[key[i]])
     }' "$tmp/results"

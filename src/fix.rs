@@ -134,43 +134,6 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rules::await_outside_function::RULE;
-
-    fn diagnostic(fix: Fix) -> Diagnostic {
-        Diagnostic::new(&RULE, "m", TextRange::default()).with_fix(fix)
-    }
-
-    #[test]
-    fn applies_non_overlapping_fixes_at_or_above_the_level() {
-        let source = "a = f()\nb = g()\n";
-        let insert = |at: u32, text: &str, applicability| Fix {
-            applicability,
-            edits: vec![Edit::insertion(TextSize::new(at), text)],
-            message: "m".into(),
-        };
-        let diagnostics = vec![
-            diagnostic(insert(4, "await ", Applicability::Safe)),
-            diagnostic(insert(12, "await ", Applicability::Unsafe)),
-            diagnostic(insert(4, "await ", Applicability::Safe)),
-        ];
-        let (text, fixed) = apply(source, &diagnostics, Applicability::Safe);
-        assert_eq!(text, "a = await f()\nb = g()\n");
-        assert_eq!(fixed.len(), 1);
-        let (text, fixed) = apply(source, &diagnostics, Applicability::Unsafe);
-        assert_eq!(text, "a = await f()\nb = await g()\n");
-        assert_eq!(fixed.len(), 2);
-    }
-
-    #[test]
-    fn diff_is_unified() {
-        let diff = unified_diff("a.py", "x = 1\n", "x = 2\n");
-        assert!(diff.contains("--- a.py") && diff.contains("-x = 1") && diff.contains("+x = 2"));
-    }
-}
-
 /// A file after fixing: its new text, what was fixed, and what remains.
 pub struct Fixed {
     pub text: String,
@@ -235,4 +198,41 @@ fn fix_message(diagnostic: &Diagnostic) -> String {
         .as_ref()
         .map(|f| f.message.clone())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::await_outside_function::RULE;
+
+    fn diagnostic(fix: Fix) -> Diagnostic {
+        Diagnostic::new(&RULE, "m", TextRange::default()).with_fix(fix)
+    }
+
+    #[test]
+    fn applies_non_overlapping_fixes_at_or_above_the_level() {
+        let source = "a = f()\nb = g()\n";
+        let insert = |at: u32, text: &str, applicability| Fix {
+            applicability,
+            edits: vec![Edit::insertion(TextSize::new(at), text)],
+            message: "m".into(),
+        };
+        let diagnostics = vec![
+            diagnostic(insert(4, "await ", Applicability::Safe)),
+            diagnostic(insert(12, "await ", Applicability::Unsafe)),
+            diagnostic(insert(4, "await ", Applicability::Safe)),
+        ];
+        let (text, fixed) = apply(source, &diagnostics, Applicability::Safe);
+        assert_eq!(text, "a = await f()\nb = g()\n");
+        assert_eq!(fixed.len(), 1);
+        let (text, fixed) = apply(source, &diagnostics, Applicability::Unsafe);
+        assert_eq!(text, "a = await f()\nb = await g()\n");
+        assert_eq!(fixed.len(), 2);
+    }
+
+    #[test]
+    fn diff_is_unified() {
+        let diff = unified_diff("a.py", "x = 1\n", "x = 2\n");
+        assert!(diff.contains("--- a.py") && diff.contains("-x = 1") && diff.contains("+x = 2"));
+    }
 }

@@ -1,5 +1,7 @@
 //! Byte offsets to 1-based rows and columns, built only for files that have diagnostics.
 
+use std::cell::Cell;
+
 use ruff_text_size::TextSize;
 use serde::Serialize;
 
@@ -14,6 +16,12 @@ pub struct Location {
 /// in Python's tokenizer.
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// The text is ASCII: a column is then a distance in bytes.
+    ascii: bool,
+    /// The last two (offset, column) pairs computed: a column is counted from the nearest
+    /// of them on its line, so that many diagnostics on one long line (in order, as they
+    /// are rendered) cost the line's length once, not once each.
+    recent: Cell<[(usize, usize); 2]>,
 }
 
 impl LineIndex {
@@ -31,7 +39,11 @@ impl LineIndex {
             line_starts.push(next);
             i = next;
         }
-        Self { line_starts }
+        Self {
+            line_starts,
+            ascii: text.is_ascii(),
+            recent: Cell::new([(0, 1); 2]),
+        }
     }
 
     /// The 0-based line containing `offset`.
@@ -71,8 +83,26 @@ impl LineIndex {
         let start = self.line_start(line);
         Location {
             row: line + 1,
-            column: text[start..offset].chars().count() + 1,
+            column: self.column(text, start, offset),
         }
+    }
+
+    /// The 1-based code-point column of `offset` on the line that starts at `start`.
+    fn column(&self, text: &str, start: usize, offset: usize) -> usize {
+        if self.ascii {
+            return offset - start + 1;
+        }
+        let mut recent = self.recent.get();
+        // Counting on from a recent offset on the same line, at or before this one.
+        let base = (0..2)
+            .filter(|&i| (start..=offset).contains(&recent[i].0) && recent[i].0 > 0)
+            .max_by_key(|&i| recent[i].0);
+        let (from, column) = base.map_or((start, 1), |i| recent[i]);
+        let column = column + text[from..offset].chars().count();
+        // The entry counted from is superseded by this one; else the older one is.
+        recent[base.unwrap_or_else(|| usize::from(recent[0].0 > recent[1].0))] = (offset, column);
+        self.recent.set(recent);
+        column
     }
 }
 
@@ -101,5 +131,31 @@ mod tests {
         assert_eq!(at(19), Location { row: 3, column: 1 });
         assert_eq!(index.line_count(), 4);
         assert_eq!(index.line_end(0, text), 5);
+    }
+
+    #[test]
+    fn columns_are_the_same_in_any_order_of_asking() {
+        let text = "é = 'ü𝔘'; await x\nx = 1\r日本 = await y; await z\n";
+        let index = LineIndex::new(text);
+        let naive = |offset: usize| {
+            let line = index.line_of(offset);
+            let start = index.line_start(line);
+            text[start..offset].chars().count() + 1
+        };
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        // Forwards, backwards, and alternating between two places, as starts and ends of
+        // ranges are asked for.
+        let mut order = offsets.clone();
+        order.extend(offsets.iter().rev());
+        for (i, &a) in offsets.iter().enumerate() {
+            order.push(a);
+            order.push(offsets[(i * 7) % offsets.len()]);
+        }
+        for offset in order {
+            let location = index.location(TextSize::new(offset as u32), text);
+            assert_eq!(location.column, naive(offset), "offset {offset}");
+        }
     }
 }

@@ -3,8 +3,7 @@
 use ruff_python_ast::token::{Token, TokenKind};
 use ruff_python_ast::{Mod, ModModule};
 use ruff_python_parser::{
-    Mode, ParseOptions, Parsed, UnsupportedSyntaxError, UnsupportedSyntaxErrorKind,
-    parse_unchecked,
+    Mode, ParseOptions, Parsed, UnsupportedSyntaxError, UnsupportedSyntaxErrorKind, parse_unchecked,
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -203,7 +202,10 @@ pub fn lint_module(source: &str, options: &LintOptions) -> (Vec<Diagnostic>, Pro
     };
     let parse_options =
         ParseOptions::from(mode).with_target_version(options.target_version.as_python_version());
-    let parsed = parse_unchecked(source, parse_options);
+    let parsed = match parse_guarded(source, parse_options) {
+        Ok(parsed) => parsed,
+        Err(diagnostic) => return (vec![diagnostic], ProjectPart::default()),
+    };
     let mut diagnostics = syntax_errors(&parsed);
     let too_deep = tokenizer_limit(parsed.tokens());
     let parses = parsed.errors().is_empty() && too_deep.is_none();
@@ -224,6 +226,44 @@ pub fn lint_module(source: &str, options: &LintOptions) -> (Vec<Diagnostic>, Pro
         ..ProjectPart::default()
     };
     (diagnostics, project)
+}
+
+/// Parses, turning a panic of ruff's parser into a syntax error. Its IPython mode panics
+/// (`unreachable!`) when, recovering from an earlier error, it meets an IPython help
+/// escape (`?`) where an expression belongs: `def{` then `?` on the next line of a
+/// notebook cell (found by fuzzing, `tests/data/crashes/`). The notebook is invalid
+/// either way; the panic's message is not printed.
+fn parse_guarded(source: &str, options: ParseOptions) -> Result<Parsed<Mod>, Diagnostic> {
+    let parsed = quiet_panics(|| parse_unchecked(source, options));
+    parsed.map_err(|_| {
+        Diagnostic::for_file(
+            &syntax_error::RULE,
+            "invalid syntax: an IPython escape (such as `?`) where Python code belongs; the \
+             parser cannot locate the error more precisely",
+        )
+    })
+}
+
+thread_local! {
+    /// Panics on this thread are expected and handled: the panic hook stays silent.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, catching a panic without printing it (other threads' panics still print).
+fn quiet_panics<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|quiet| quiet.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|quiet| quiet.set(was));
+    result
 }
 
 /// How many syntax errors the parser finds in a text (for checking that fixes do not
@@ -302,15 +342,17 @@ fn is_tuple_context_manager(parsed: &Parsed<Mod>, error: &UnsupportedSyntaxError
             if self.without_targets.is_some() || !stmt.range().contains_range(self.at) {
                 return;
             }
-            if let ruff_python_ast::Stmt::With(with) = stmt {
-                if with.items.iter().any(|item| item.range().contains_range(self.at))
+            if let ruff_python_ast::Stmt::With(with) = stmt
+                && (with
+                    .items
+                    .iter()
+                    .any(|item| item.range().contains_range(self.at))
                     || with.range().start() <= self.at.start()
-                        && with.body.first().is_none_or(|b| self.at.end() <= b.start())
-                {
-                    self.without_targets =
-                        Some(with.items.iter().all(|item| item.optional_vars.is_none()));
-                    return;
-                }
+                        && with.body.first().is_none_or(|b| self.at.end() <= b.start()))
+            {
+                self.without_targets =
+                    Some(with.items.iter().all(|item| item.optional_vars.is_none()));
+                return;
             }
             walk_stmt(self, stmt);
         }
@@ -342,6 +384,7 @@ fn run_rules(
             target_version: options.target_version,
             top_level_await: options.top_level_await || options.notebook,
             module: options.module.clone(),
+            project_roots: options.project_roots.clone(),
         },
     );
     crate::syntax_gaps::check(&model, diagnostics);
@@ -354,8 +397,16 @@ fn run_rules(
     }
     let project = ProjectPart {
         facts: options.module.is_some().then(|| {
-            let calls = crate::analysis::blocking::FunctionCalls::new(&model);
-            project::module_facts(&model, &|scope| calls.blocking_facts(scope))
+            // Which helpers block matters only to AL140: without it, skip the call lists.
+            if options
+                .rules
+                .contains(&&crate::rules::blocking_call_via_helper::RULE)
+            {
+                let calls = crate::analysis::blocking::FunctionCalls::new(&model);
+                project::module_facts(&model, &|scope| calls.blocking_facts(scope))
+            } else {
+                project::module_facts(&model, &|_| (None, Vec::new()))
+            }
         }),
         pending: checker.into_pending(),
         directives: Directives::default(),

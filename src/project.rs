@@ -81,7 +81,7 @@ pub struct ModuleFacts {
 }
 
 /// What a deferred check asks about.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A dotted name: `pkg.db.fetch`, `pkg.db.Client`.
     Symbol(String),
@@ -99,15 +99,17 @@ pub enum Resolved<'i> {
 /// Decides a deferred check: the message, or `None` for no diagnostic.
 pub type Decide = fn(Resolved<'_>, &ProjectIndex, &str) -> Option<String>;
 
-/// A check phase 1 could not decide alone.
+/// The checks of one file that phase 1 could not decide alone, about one target: one
+/// entry per (rule, target, decision), with every place it is asked about — a test
+/// module calling a project helper a thousand times keeps one target, not a thousand.
 #[derive(Clone, Debug)]
 pub struct PendingCheck {
     pub rule: &'static RuleMeta,
-    pub range: TextRange,
     pub target: Target,
-    /// What the rule wants to say about the target (e.g. how the call was written).
-    pub detail: String,
     pub decide: Decide,
+    /// Each place, with what the rule wants to say about it (e.g. how the call was
+    /// written).
+    pub sites: Vec<(TextRange, Box<str>)>,
 }
 
 /// The facts of every module, by dotted name.
@@ -246,14 +248,18 @@ impl ProjectIndex {
 
     /// Runs the deferred checks of one file.
     pub fn decide(&self, pending: &[PendingCheck]) -> Vec<Diagnostic> {
-        pending
-            .iter()
-            .filter_map(|check| {
-                let resolved = self.resolve(&check.target)?;
-                let message = (check.decide)(resolved, self, &check.detail)?;
-                Some(Diagnostic::new(check.rule, message, check.range))
-            })
-            .collect()
+        let mut found = Vec::new();
+        for check in pending {
+            let Some(resolved) = self.resolve(&check.target) else {
+                continue;
+            };
+            for (range, detail) in &check.sites {
+                if let Some(message) = (check.decide)(resolved, self, detail) {
+                    found.push(Diagnostic::new(check.rule, message, *range));
+                }
+            }
+        }
+        found
     }
 }
 
@@ -337,11 +343,14 @@ pub fn decoration_of(
             Expr::Call(call) => &*call.func,
             other => other,
         };
-        let name = model.qualified_name(expr, scope).or_else(|| match expr {
-            Expr::Name(n) => Some(n.id.to_string()),
-            Expr::Attribute(a) => Some(a.attr.to_string()),
-            _ => None,
-        });
+        let name = model
+            .qualified_name(expr, scope)
+            .map(|name| name.to_string())
+            .or_else(|| match expr {
+                Expr::Name(n) => Some(n.id.to_string()),
+                Expr::Attribute(a) => Some(a.attr.to_string()),
+                _ => None,
+            });
         let name = name.as_deref().unwrap_or("");
         let short = name.rsplit('.').next().unwrap_or(name);
         decoration = match name {
@@ -449,7 +458,7 @@ fn function_facts(
 /// the module's own name.
 pub fn qualified_in_module(model: &ScopeModel<'_>, expr: &Expr, module: &str) -> Option<String> {
     if let Some(name) = model.qualified_name(expr, ScopeId::MODULE) {
-        return Some(name);
+        return Some(name.to_string());
     }
     match expr {
         Expr::Name(name) => match model.resolve_name(name.id.as_str(), ScopeId::MODULE) {

@@ -23,7 +23,7 @@ pub fn run(args: &RuleArgs) -> u8 {
         match find(query) {
             Ok(rules) => rules,
             Err(message) => {
-                eprintln!("asynclint: error: {message}");
+                let _ = writeln!(io::stderr(), "asynclint: error: {message}");
                 return EXIT_ERROR;
             }
         }
@@ -36,7 +36,10 @@ pub fn run(args: &RuleArgs) -> u8 {
         // A reader that stopped reading (`asynclint rule --all | head`) is not an error.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => EXIT_CLEAN,
         Err(error) => {
-            eprintln!("asynclint: error: cannot write the output: {error}");
+            let _ = writeln!(
+                io::stderr(),
+                "asynclint: error: cannot write the output: {error}"
+            );
             EXIT_ERROR
         }
     }

@@ -231,9 +231,7 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 /// Diagnostics that no comment can suppress: the file could not be read or parsed, or
 /// asynclint failed.
 fn is_unsuppressible(rule: &RuleMeta) -> bool {
-    [&syntax_error::RULE, &io_error::RULE, &internal_error::RULE]
-        .iter()
-        .any(|r| *r == rule)
+    [&syntax_error::RULE, &io_error::RULE, &internal_error::RULE].contains(&rule)
 }
 
 /// Removes the suppressed diagnostics and adds the malformed directives; when
@@ -349,6 +347,74 @@ fn unused(
     found
 }
 
+/// Adds `# noqa: CODES` to the lines of `diagnostics` (merging with a `# noqa: CODES`
+/// already there), for `--add-noqa`. Lines where a comment cannot go — inside a
+/// multi-line string, after a line continuation — are left alone. Returns the new text
+/// and how many lines changed.
+pub fn add_noqa(source: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
+    let parsed =
+        ruff_python_parser::parse_unchecked(source, ruff_python_parser::Mode::Module.into());
+    let tokens = parsed.tokens();
+    let found = directives(source, tokens);
+    // Codes to add, per line (by the line's end offset), in source order.
+    let mut lines: Vec<(TextRange, Vec<&'static str>)> = Vec::new();
+    for diagnostic in diagnostics {
+        let Some(range) = diagnostic.range else {
+            continue;
+        };
+        if is_unsuppressible(diagnostic.rule) || diagnostic.rule == &invalid_noqa::RULE {
+            continue;
+        }
+        let line = line_of(source, range.start());
+        match lines.iter_mut().find(|(l, _)| *l == line) {
+            Some((_, codes)) if !codes.contains(&diagnostic.rule.code) => {
+                codes.push(diagnostic.rule.code);
+            }
+            Some(_) => {}
+            None => lines.push((line, vec![diagnostic.rule.code])),
+        }
+    }
+    let mut edits: Vec<(TextRange, String)> = Vec::new();
+    for (line, mut codes) in lines {
+        codes.sort_unstable();
+        let ends_in_string = tokens
+            .iter()
+            .any(|t| t.start() < line.end() && t.end() > line.end());
+        let continued = source[line].trim_end().ends_with('\\');
+        if ends_in_string || continued {
+            continue;
+        }
+        let existing = found
+            .directives
+            .iter()
+            .find(|d| d.scope == Scope::Line && d.line == line);
+        match existing.map(|d| (&d.codes, d.range)) {
+            Some((Codes::All, _)) => {}
+            Some((Codes::Only(present), range)) => {
+                let mut all: Vec<String> = present.iter().map(|c| c.text.clone()).collect();
+                all.extend(
+                    codes
+                        .iter()
+                        .filter(|c| !present.iter().any(|p| p.text.eq_ignore_ascii_case(c)))
+                        .map(|c| (*c).to_string()),
+                );
+                edits.push((range, format!("noqa: {}", all.join(", "))));
+            }
+            None => {
+                let end = TextRange::empty(line.end());
+                edits.push((end, format!("  # noqa: {}", codes.join(", "))));
+            }
+        }
+    }
+    let changed = edits.len();
+    edits.sort_by_key(|(range, _)| std::cmp::Reverse(range.start()));
+    let mut text = source.to_string();
+    for (range, replacement) in edits {
+        text.replace_range(range.to_std_range(), &replacement);
+    }
+    (text, changed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,72 +484,4 @@ mod tests {
         let found = read("# ruff: noqa: E501\n# see noqa docs\n# noqakeep\n");
         assert!(found.directives.is_empty() && found.malformed.is_empty());
     }
-}
-
-/// Adds `# noqa: CODES` to the lines of `diagnostics` (merging with a `# noqa: CODES`
-/// already there), for `--add-noqa`. Lines where a comment cannot go — inside a
-/// multi-line string, after a line continuation — are left alone. Returns the new text
-/// and how many lines changed.
-pub fn add_noqa(source: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
-    let parsed =
-        ruff_python_parser::parse_unchecked(source, ruff_python_parser::Mode::Module.into());
-    let tokens = parsed.tokens();
-    let found = directives(source, tokens);
-    // Codes to add, per line (by the line's end offset), in source order.
-    let mut lines: Vec<(TextRange, Vec<&'static str>)> = Vec::new();
-    for diagnostic in diagnostics {
-        let Some(range) = diagnostic.range else {
-            continue;
-        };
-        if is_unsuppressible(diagnostic.rule) || diagnostic.rule == &invalid_noqa::RULE {
-            continue;
-        }
-        let line = line_of(source, range.start());
-        match lines.iter_mut().find(|(l, _)| *l == line) {
-            Some((_, codes)) if !codes.contains(&diagnostic.rule.code) => {
-                codes.push(diagnostic.rule.code);
-            }
-            Some(_) => {}
-            None => lines.push((line, vec![diagnostic.rule.code])),
-        }
-    }
-    let mut edits: Vec<(TextRange, String)> = Vec::new();
-    for (line, mut codes) in lines {
-        codes.sort_unstable();
-        let ends_in_string = tokens
-            .iter()
-            .any(|t| t.start() < line.end() && t.end() > line.end());
-        let continued = source[line].trim_end().ends_with('\\');
-        if ends_in_string || continued {
-            continue;
-        }
-        let existing = found
-            .directives
-            .iter()
-            .find(|d| d.scope == Scope::Line && d.line == line);
-        match existing.map(|d| (&d.codes, d.range)) {
-            Some((Codes::All, _)) => {}
-            Some((Codes::Only(present), range)) => {
-                let mut all: Vec<String> = present.iter().map(|c| c.text.clone()).collect();
-                all.extend(
-                    codes
-                        .iter()
-                        .filter(|c| !present.iter().any(|p| p.text.eq_ignore_ascii_case(c)))
-                        .map(|c| (*c).to_string()),
-                );
-                edits.push((range, format!("noqa: {}", all.join(", "))));
-            }
-            None => {
-                let end = TextRange::empty(line.end());
-                edits.push((end, format!("  # noqa: {}", codes.join(", "))));
-            }
-        }
-    }
-    let changed = edits.len();
-    edits.sort_by_key(|(range, _)| std::cmp::Reverse(range.start()));
-    let mut text = source.to_string();
-    for (range, replacement) in edits {
-        text.replace_range(range.to_std_range(), &replacement);
-    }
-    (text, changed)
 }

@@ -935,7 +935,8 @@ fn target_version_comes_from_the_nearest_pyproject() {
             // 3.11 allows an async comprehension nested in one in an `async def`...
             // ...and 3.8+ no longer compiles `if 0:` away before checking it.
             "new/pkg/dead.py:2:5: AL001",
-            "old/pkg/nested.py:2:13: AL005",
+            // 3.7's AST places a comprehension at its element (`x`), one column right.
+            "old/pkg/nested.py:2:14: AL005",
         ]
     );
 }
@@ -947,8 +948,8 @@ fn target_version_flag_overrides_pyproject() {
     assert_eq!(
         lint("py37"),
         [
-            "new/pkg/nested.py:2:13: AL005",
-            "old/pkg/nested.py:2:13: AL005"
+            "new/pkg/nested.py:2:14: AL005",
+            "old/pkg/nested.py:2:14: AL005"
         ]
     );
     assert_eq!(

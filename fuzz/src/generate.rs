@@ -388,7 +388,7 @@ fn stmt(u: &mut Unstructured<'_>, out: &mut String, level: usize, depth: usize) 
         return end_line(u, out);
     }
     match u.int_in_range(0..=10)? {
-        0 | 1 | 2 => {
+        0..=2 => {
             let decorators = u.int_in_range(0..=2)?;
             for i in 0..decorators {
                 if i > 0 {

@@ -399,7 +399,7 @@ pub fn classify(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> Opti
         let kind = match blocking_function(&qualified) {
             Some(Blocking::ProcessWait) if does_not_wait(&qualified, call) => return None,
             Some(kind) => kind,
-            None if SPAWN_FUNCTIONS.contains(&qualified.as_str()) => {
+            None if SPAWN_FUNCTIONS.contains(&qualified.as_ref()) => {
                 if spawn_waits(call) {
                     Blocking::ProcessRun
                 } else {
@@ -569,7 +569,7 @@ fn object_class(model: &ScopeModel<'_>, expr: &Expr, scope: ScopeId, depth: u32)
         }
         Expr::Attribute(attribute) => {
             if let Some(InstanceClass::Library(class)) = calls::instance_class(model, expr, scope) {
-                return Some(class);
+                return Some(class.to_string());
             }
             let base = object_class(model, &attribute.value, scope, depth + 1)?;
             member_result(&base, attribute.attr.as_str())
@@ -590,7 +590,7 @@ fn value_class(model: &ScopeModel<'_>, value: &Expr, scope: ScopeId, depth: u32)
     match value {
         Expr::Call(call) => {
             if let Some(name) = model.qualified_name(&call.func, scope) {
-                return Some(name);
+                return Some(name.to_string());
             }
             let Expr::Attribute(attribute) = &*call.func else {
                 return None;
@@ -629,7 +629,9 @@ fn annotation_of<'a>(model: &ScopeModel<'a>, binding: &Binding<'a>) -> Option<&'
 /// `Union[..., None]` or `... | None`.
 fn annotated_class(model: &ScopeModel<'_>, annotation: &Expr, scope: ScopeId) -> Option<String> {
     match annotation {
-        Expr::Name(_) | Expr::Attribute(_) => model.qualified_name(annotation, scope),
+        Expr::Name(_) | Expr::Attribute(_) => model
+            .qualified_name(annotation, scope)
+            .map(|name| name.to_string()),
         Expr::BinOp(binop) if binop.op == Operator::BitOr => {
             match (is_none(&binop.left), is_none(&binop.right)) {
                 (true, false) => annotated_class(model, &binop.right, scope),
@@ -639,7 +641,7 @@ fn annotated_class(model: &ScopeModel<'_>, annotation: &Expr, scope: ScopeId) ->
         }
         Expr::Subscript(subscript) => {
             let generic = model.qualified_name(&subscript.value, scope)?;
-            match generic.as_str() {
+            match generic.as_ref() {
                 "typing.Optional" | "typing_extensions.Optional" => {
                     annotated_class(model, &subscript.slice, scope)
                 }
@@ -712,28 +714,52 @@ pub fn blocking_calls_of<'m, 'a>(
     model: &'m ScopeModel<'a>,
     kind: Blocking,
 ) -> impl Iterator<Item = Found<'m, 'a>> + 'm {
-    calls_in_coroutines(model).filter_map(move |(node, call)| {
-        let blocking = classify(model, call, node.scope_id())?;
+    let classified = model.memo(|| Classified::of(model));
+    let mut found = Vec::new();
+    for (id, blocking) in &classified.calls {
         if blocking.kind != kind {
-            return None;
+            continue;
         }
+        let node = model.node(*id);
+        let Some(Expr::Call(call)) = node.expr() else {
+            continue;
+        };
         if kind.exempt_when_awaited() && calls::value_use(model, node) == ValueUse::Awaited {
-            return None;
+            continue;
         }
-        // `open(p).read()`, `path.resolve().exists()`: the call that built the object is
-        // reported already; one diagnostic per chain.
-        if let Expr::Attribute(attribute) = &*call.func
-            && let Expr::Call(receiver) = &*attribute.value
-            && classify(model, receiver, node.scope_id()).is_some()
-        {
-            return None;
-        }
-        Some(Found {
+        found.push(Found {
             node,
             call,
-            blocking,
-        })
-    })
+            blocking: blocking.clone(),
+        });
+    }
+    found.into_iter()
+}
+
+/// Every blocking call made in a coroutine, classified once per file for all the rules
+/// that report one kind each.
+struct Classified {
+    calls: Vec<(crate::scope::NodeId, BlockingCall)>,
+}
+
+impl Classified {
+    fn of(model: &ScopeModel<'_>) -> Self {
+        let calls = calls_in_coroutines(model)
+            .filter_map(|(node, call)| {
+                let blocking = classify(model, call, node.scope_id())?;
+                // `open(p).read()`, `path.resolve().exists()`: the call that built the
+                // object is reported already; one diagnostic per chain.
+                if let Expr::Attribute(attribute) = &*call.func
+                    && let Expr::Call(receiver) = &*attribute.value
+                    && classify(model, receiver, node.scope_id()).is_some()
+                {
+                    return None;
+                }
+                Some((node.id, blocking))
+            })
+            .collect();
+        Self { calls }
+    }
 }
 
 /// `call` is the only argument of `trio.wrap_file(...)` / `anyio.wrap_file(...)`.
@@ -751,7 +777,7 @@ pub fn is_wrapped_file(model: &ScopeModel<'_>, node: Node<'_, '_>) -> bool {
         && outer.arguments.keywords.is_empty()
         && model
             .qualified_name(&outer.func, parent.scope_id())
-            .is_some_and(|name| FILE_WRAPPERS.contains(&name.as_str()))
+            .is_some_and(|name| FILE_WRAPPERS.contains(&name.as_ref()))
 }
 
 /// How a call is written, for messages: the source of its callee, with the resolved name
@@ -845,9 +871,9 @@ pub fn blocking_facts(model: &ScopeModel<'_>, function: ScopeId) -> (Option<Stri
 /// what cannot be named.
 pub fn project_callee(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> Option<String> {
     match calls::callee(model, &call.func, scope) {
-        Callee::Qualified(name) => {
-            (!name.starts_with("builtins.") && blocking_function(&name).is_none()).then_some(name)
-        }
+        Callee::Qualified(name) => (!name.starts_with("builtins.")
+            && blocking_function(&name).is_none())
+        .then(|| name.to_string()),
         Callee::Local { def, enclosing, .. } => {
             if def.is_async
                 || decoration_of(model, &def.decorator_list, enclosing) != Decoration::None
@@ -899,6 +925,7 @@ mod tests {
                     name: module.to_string(),
                     is_package: false,
                 }),
+                project_roots: None,
             },
         );
         f(&model)

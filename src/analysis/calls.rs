@@ -2,7 +2,7 @@
 
 use ruff_python_ast::{Expr, Stmt, StmtFunctionDef, UnaryOp};
 
-use crate::scope::{BindingKind, Node, Resolution, ScopeId, ScopeKind, ScopeModel};
+use crate::scope::{BindingKind, Node, QualifiedName, Resolution, ScopeId, ScopeKind, ScopeModel};
 
 /// What the function called by a call expression is.
 #[derive(Clone, Debug)]
@@ -17,7 +17,7 @@ pub enum Callee<'a> {
     },
     /// A dotted name reached through imports: a library (`asyncio.sleep`), a builtin
     /// (`builtins.open`), or another module of the project (`pkg.db.fetch`).
-    Qualified(String),
+    Qualified(QualifiedName),
     /// A method called on an instance whose class is known by its dotted name
     /// (`requests.Session` for `s = requests.Session(); s.get(...)`, or a project class).
     InstanceMethod {
@@ -55,11 +55,13 @@ pub fn callee<'a>(model: &ScopeModel<'a>, func: &Expr, scope: ScopeId) -> Callee
                         body: *body,
                         enclosing: binding.scope,
                     },
-                    BindingKind::Import { qualified } => Callee::Qualified(qualified.clone()),
+                    BindingKind::Import { qualified } => {
+                        Callee::Qualified(qualified.as_str().into())
+                    }
                     _ => Callee::Unknown,
                 }
             }
-            Resolution::Builtin => Callee::Qualified(format!("builtins.{}", name.id)),
+            Resolution::Builtin => Callee::Qualified(format!("builtins.{}", name.id).into()),
             _ => Callee::Unknown,
         },
         Expr::Attribute(attribute) => {
@@ -72,7 +74,7 @@ pub fn callee<'a>(model: &ScopeModel<'a>, func: &Expr, scope: ScopeId) -> Callee
             }
             match instance_class(model, &attribute.value, scope) {
                 Some(InstanceClass::Library(class)) => Callee::InstanceMethod {
-                    class,
+                    class: class.to_string(),
                     method: method.to_string(),
                 },
                 Some(InstanceClass::Local(class)) => method_of_class(model, class, method),
@@ -91,8 +93,9 @@ fn method_of_class<'a>(model: &ScopeModel<'a>, class: ScopeId, method: &str) -> 
             enclosing: class,
         };
     }
-    // Only a class that defines nothing under that name can inherit it.
-    if model.bindings_in(class, method).next().is_some() {
+    // Only a class that defines nothing under that name can inherit it, and only from a
+    // base the project defines: a method of `unittest.TestCase` is not ours to judge.
+    if model.bindings_in(class, method).next().is_some() || !has_project_base(model, class) {
         return Callee::Unknown;
     }
     match class_qualified_name(model, class) {
@@ -102,6 +105,28 @@ fn method_of_class<'a>(model: &ScopeModel<'a>, class: ScopeId, method: &str) -> 
         },
         None => Callee::Unknown,
     }
+}
+
+/// Whether a class has a base that may be a class of the linted tree: one defined in
+/// this module, or imported from one of the tree's packages.
+fn has_project_base(model: &ScopeModel<'_>, class: ScopeId) -> bool {
+    let Some(crate::scope::NodeRef::Stmt(Stmt::ClassDef(def))) = model.scope(class).node else {
+        return false;
+    };
+    let enclosing = model.scope(class).parent.unwrap_or(ScopeId::MODULE);
+    def.bases().iter().any(|base| {
+        if local_class(model, base, enclosing).is_some() {
+            return true;
+        }
+        model.qualified_name(base, enclosing).is_some_and(|name| {
+            let root = name.split('.').next().unwrap_or(&name);
+            model
+                .options()
+                .project_roots
+                .as_ref()
+                .is_none_or(|roots| roots.contains(root))
+        })
+    })
 }
 
 /// `pkg.mod.Class` for a class defined at module level.
@@ -121,7 +146,7 @@ pub fn class_qualified_name(model: &ScopeModel<'_>, class: ScopeId) -> Option<St
 /// constructor call, or annotated with a class.
 pub enum InstanceClass {
     /// A class reached through imports (`requests.Session`, `pathlib.Path`).
-    Library(String),
+    Library(QualifiedName),
     /// A class defined in this module: its body scope.
     Local(ScopeId),
 }
@@ -158,12 +183,12 @@ pub fn instance_class(
                 .map(|a| {
                     constructed_class(model, a.value, class).map(|c| match c {
                         InstanceClass::Library(name) => name,
-                        InstanceClass::Local(_) => String::new(),
+                        InstanceClass::Local(_) => QualifiedName::from(""),
                     })
                 });
             let first = classes.next()??;
             // Every assignment must construct the same library class.
-            if first.is_empty() || !classes.all(|c| c.as_deref() == Some(first.as_str())) {
+            if first.is_empty() || !classes.all(|c| c.as_deref() == Some(&*first)) {
                 return None;
             }
             Some(InstanceClass::Library(first))
@@ -355,7 +380,7 @@ pub fn value_use(model: &ScopeModel<'_>, node: Node<'_, '_>) -> ValueUse {
                     if name
                         .strip_prefix("builtins.")
                         .is_some_and(|b| CONSUMING_BUILTINS.contains(&b))
-                        || name == "json.dumps" =>
+                        || &*name == "json.dumps" =>
                 {
                     ValueUse::Operand("passed to a function that uses its value")
                 }

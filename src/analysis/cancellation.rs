@@ -65,7 +65,9 @@ pub fn called_name(model: &ScopeModel<'_>, expr: &Expr, scope: ScopeId) -> Optio
     let Expr::Call(call) = expr else {
         return None;
     };
-    model.qualified_name(&call.func, scope)
+    model
+        .qualified_name(&call.func, scope)
+        .map(|name| name.to_string())
 }
 
 /// `expr` is a call of a trio/anyio cancel-scope constructor or of an asyncio timeout.
@@ -256,7 +258,7 @@ pub fn cancellation_class(
             == Some("anyio.get_cancelled_exc_class"))
         .then_some(CriticalKind::AnyioCancelled);
     }
-    match model.qualified_name(expr, scope)?.as_str() {
+    match model.qualified_name(expr, scope)?.as_ref() {
         "builtins.BaseException" => Some(CriticalKind::BaseException),
         "trio.Cancelled" => Some(CriticalKind::TrioCancelled),
         "asyncio.CancelledError" | "asyncio.exceptions.CancelledError" => {
@@ -394,7 +396,9 @@ pub fn decorator_name(
     if let Expr::Call(call) = expr {
         expr = &call.func;
     }
-    model.qualified_name(expr, scope)
+    model
+        .qualified_name(expr, scope)
+        .map(|name| name.to_string())
 }
 
 /// The `with` statement a name was bound by as `as` target, with the item's context
@@ -742,7 +746,7 @@ pub fn nursery_kind_of(
     let class = model.qualified_name(annotation, binding.scope)?;
     NURSERY_CLASSES
         .iter()
-        .find(|(name, _)| *name == class)
+        .find(|(name, _)| *name == &*class)
         .map(|(_, kind)| *kind)
 }
 

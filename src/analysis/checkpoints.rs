@@ -23,7 +23,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::cancellation::{
     EXCEPTION_SUPPRESSING_CONTEXT_MANAGERS, called_name, cancel_scope_call, has_cancel_point,
-    iterates_at_least_once, nursery_only, may_start_tasks,
+    iterates_at_least_once, may_start_tasks, nursery_only,
 };
 use crate::scope::{ScopeId, ScopeModel};
 

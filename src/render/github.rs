@@ -52,11 +52,16 @@ pub(super) fn render(
     Ok(())
 }
 
-/// `escapeData` in `@actions/core`'s `command.ts`: the text after `::`.
+/// `escapeData` in `@actions/core`'s `command.ts`: the text after `::`. Then, as in the
+/// terminal formats, the other characters that could act on the log viewer (ESC and the
+/// rest of the C0 and C1 controls, DEL, bidirectional controls) as visible `\u{..}`
+/// escapes: the runner would show them raw.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::source::escape_for_display(&escaped).into_owned()
 }
 
 /// `escapeProperty` in `@actions/core`'s `command.ts`: a `key=value` before `::`, where

@@ -46,7 +46,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let Some(name) = model.qualified_name(&call.func, node.scope_id()) else {
             continue;
         };
-        if !POLLING_SLEEPS.contains(&name.as_str()) {
+        if !POLLING_SLEEPS.contains(&name.as_ref()) {
             continue;
         }
         let library = name.split('.').next().unwrap_or("trio");

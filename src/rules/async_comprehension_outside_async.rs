@@ -4,10 +4,10 @@ use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::target_version::TargetVersion;
 use crate::registry::RuleMeta;
 use crate::rules::Checker;
 use crate::scope::{ComprehensionKind, ScopeKind};
+use crate::target_version::TargetVersion;
 
 pub const RULE: RuleMeta = RuleMeta {
     code: "AL005",

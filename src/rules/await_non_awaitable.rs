@@ -147,11 +147,17 @@ fn uncalled_function(
         }
         Callee::Qualified(name) => {
             if knowledge::is_coroutine_function(&name)
-                || knowledge::AWAITABLE_RETURNING_FUNCTIONS.contains(&name.as_str())
+                || knowledge::AWAITABLE_RETURNING_FUNCTIONS.contains(&name.as_ref())
             {
                 diagnostics.push(Diagnostic::new(&RULE, message, range));
             } else if !name.starts_with("builtins.") {
-                checker.defer(&RULE, range, Target::Symbol(name), message, decide);
+                checker.defer(
+                    &RULE,
+                    range,
+                    Target::Symbol(name.to_string()),
+                    message,
+                    decide,
+                );
             }
         }
         _ => {}

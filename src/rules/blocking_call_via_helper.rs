@@ -87,7 +87,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             }
             Callee::Qualified(name) => {
                 if !name.starts_with("builtins.") {
-                    defer(name);
+                    defer(name.to_string());
                 }
             }
             Callee::InstanceMethod { class, method }
@@ -222,6 +222,7 @@ mod tests {
                     name: module.to_string(),
                     is_package: false,
                 }),
+                project_roots: None,
             },
         );
         let calls = FunctionCalls::new(&model);

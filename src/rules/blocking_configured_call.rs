@@ -56,7 +56,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
 fn candidates(model: &ScopeModel<'_>, func: &Expr, scope: ScopeId) -> Vec<String> {
     if let Some(qualified) = model.qualified_name(func, scope) {
         let bare = qualified.strip_prefix("builtins.").map(str::to_string);
-        return std::iter::once(qualified).chain(bare).collect();
+        return std::iter::once(qualified.to_string()).chain(bare).collect();
     }
     dotted(func).into_iter().collect()
 }

@@ -120,8 +120,8 @@ fn takes_mock_clock(model: &ScopeModel<'_>, scope: ScopeId) -> bool {
         return false;
     };
     ["mock_clock", "autojump_clock"].iter().any(|fixture| {
-        model.bindings_in(function, fixture).any(|id| {
-            matches!(model.binding(id).kind, BindingKind::Parameter { .. })
-        })
+        model
+            .bindings_in(function, fixture)
+            .any(|id| matches!(model.binding(id).kind, BindingKind::Parameter { .. }))
     })
 }

@@ -56,9 +56,6 @@ fn check_assignment(checker: &Checker, node: Node<'_, '_>, diagnostics: &mut Vec
         return;
     }
     let name = name.id.as_str();
-    if !bound_only_here(model, name, scope, value) {
-        return;
-    }
     let Some(block) = node
         .parent()
         .and_then(|parent| parent.stmt())
@@ -74,7 +71,8 @@ fn check_assignment(checker: &Checker, node: Node<'_, '_>, diagnostics: &mut Vec
         .filter_map(|s| top_level_await_of(s, name))
         .skip(1)
         .collect();
-    if reawaits.is_empty() {
+    // The scan of the following statements is cheap; the binding check is not.
+    if reawaits.is_empty() || !bound_only_here(model, name, scope, value) {
         return;
     }
     let message = format!(
@@ -108,11 +106,23 @@ fn bound_only_here(model: &ScopeModel<'_>, name: &str, scope: ScopeId, value: &E
     let binding = model.binding(id);
     let here = binding.scope == scope
         && matches!(binding.kind, BindingKind::Assignment { value: Some(v) } if std::ptr::eq(v, value));
-    here && !(0..model.binding_count()).any(|i| {
-        let other = model.binding(BindingId::from_index(i));
-        other.name == name
-            && matches!(other.kind, BindingKind::Nonlocal)
-            && is_inside(model, other.scope, scope)
+    here && !nonlocal_declarations(model).0.iter().any(|&id| {
+        let other = model.binding(id);
+        other.name == name && is_inside(model, other.scope, scope)
+    })
+}
+
+/// Every `nonlocal` declaration of the file, listed once per file.
+struct NonlocalDeclarations(Vec<BindingId>);
+
+fn nonlocal_declarations(model: &ScopeModel<'_>) -> std::rc::Rc<NonlocalDeclarations> {
+    model.memo(|| {
+        NonlocalDeclarations(
+            (0..model.binding_count())
+                .map(BindingId::from_index)
+                .filter(|&id| matches!(model.binding(id).kind, BindingKind::Nonlocal))
+                .collect(),
+        )
     })
 }
 
@@ -196,7 +206,9 @@ fn coroutine_call(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> Op
 
 fn deferred_target(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> Option<Target> {
     match callee(model, &call.func, scope) {
-        Callee::Qualified(name) if !name.starts_with("builtins.") => Some(Target::Symbol(name)),
+        Callee::Qualified(name) if !name.starts_with("builtins.") => {
+            Some(Target::Symbol(name.to_string()))
+        }
         Callee::InstanceMethod { class, method } | Callee::InheritedMethod { class, method } => {
             Some(Target::Method {
                 class,

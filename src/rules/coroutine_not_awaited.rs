@@ -52,11 +52,12 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         if matches!(how, ValueUse::Awaited | ValueUse::PassedOn) {
             continue;
         }
-        let written = format!("{}()", &checker.source[call.func.range()]);
-        let Some(text) = message(&written, how) else {
-            continue;
-        };
-        let report = |text: String| {
+        // How the call was written, and how its value is used: all a message needs, kept
+        // short for the checks deferred to phase 2 (there can be thousands per file).
+        let written = &checker.source[call.func.range()];
+        let detail = || encode(how, written);
+        let report = || {
+            let text = message(&format!("{written}()"), how).unwrap_or_default();
             let diagnostic = Diagnostic::new(&RULE, text, node.range());
             match add_await(checker, node.range(), node.scope_id(), how) {
                 Some(fix) => diagnostic.with_fix(fix),
@@ -72,25 +73,31 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                 let undecorated =
                     decoration_of(model, &def.decorator_list, enclosing) == Decoration::None;
                 if def.is_async && !model.scope(body).is_generator && undecorated {
-                    diagnostics.push(report(text));
+                    diagnostics.push(report());
                 }
             }
             Callee::Qualified(name) => {
                 if knowledge::is_coroutine_function(&name) {
-                    diagnostics.push(report(text));
+                    diagnostics.push(report());
                 } else {
-                    checker.defer(&RULE, call.range(), Target::Symbol(name), text, decide);
+                    checker.defer(
+                        &RULE,
+                        call.range(),
+                        Target::Symbol(name.to_string()),
+                        detail(),
+                        decide,
+                    );
                 }
             }
             Callee::InstanceMethod { class, method } => {
                 if knowledge::is_coroutine_method(&class, &method) {
-                    diagnostics.push(report(text));
+                    diagnostics.push(report());
                 } else {
                     let target = Target::Method {
                         class,
                         name: method,
                     };
-                    checker.defer(&RULE, call.range(), target, text, decide);
+                    checker.defer(&RULE, call.range(), target, detail(), decide);
                 }
             }
             Callee::InheritedMethod { class, method } => {
@@ -98,7 +105,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                     class,
                     name: method,
                 };
-                checker.defer(&RULE, call.range(), target, text, decide);
+                checker.defer(&RULE, call.range(), target, detail(), decide);
             }
             Callee::Unknown => {}
         }
@@ -124,9 +131,51 @@ fn add_await(checker: &Checker, call: TextRange, scope: ScopeId, how: ValueUse) 
 
 /// In phase 2: report when the callee, defined elsewhere in the project, is a coroutine
 /// function.
-fn decide(resolved: Resolved<'_>, _: &ProjectIndex, message: &str) -> Option<String> {
+fn decide(resolved: Resolved<'_>, _: &ProjectIndex, detail: &str) -> Option<String> {
     match resolved {
-        Resolved::Function(f) if f.returns_coroutine() => Some(message.to_string()),
+        Resolved::Function(f) if f.returns_coroutine() => {
+            let (how, written) = decode(detail)?;
+            message(&format!("{written}()"), how)
+        }
         _ => None,
     }
+}
+
+/// The uses a deferred check can be about, by a one-letter tag.
+const OPERANDS: [&str; 10] = [
+    "iterated with `async for`",
+    "used as a context manager",
+    "an arithmetic operand",
+    "compared",
+    "used for attribute access",
+    "subscripted",
+    "formatted",
+    "iterated",
+    "unpacked",
+    "passed to a function that uses its value",
+];
+
+fn encode(how: ValueUse, written: &str) -> String {
+    let tag = match how {
+        ValueUse::Discarded => 'D',
+        ValueUse::Truthiness => 'T',
+        ValueUse::Operand(what) => OPERANDS
+            .iter()
+            .position(|o| *o == what)
+            .and_then(|i| char::from_digit(i as u32, 10))
+            .unwrap_or('O'),
+        ValueUse::Awaited | ValueUse::PassedOn => 'P',
+    };
+    format!("{tag}{written}")
+}
+
+fn decode(detail: &str) -> Option<(ValueUse, &str)> {
+    let mut chars = detail.chars();
+    let tag = chars.next()?;
+    let how = match tag {
+        'D' => ValueUse::Discarded,
+        'T' => ValueUse::Truthiness,
+        digit => ValueUse::Operand(OPERANDS.get(digit.to_digit(10)? as usize)?),
+    };
+    Some((how, chars.as_str()))
 }

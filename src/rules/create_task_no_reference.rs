@@ -35,10 +35,10 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let scope = node.scope_id();
         let spawns = match callee(model, &call.func, scope) {
             Callee::Qualified(name) if name.ends_with(".ensure_future") => {
-                knowledge::TASK_SPAWNERS.contains(&name.as_str())
+                knowledge::TASK_SPAWNERS.contains(&name.as_ref())
                     && wraps_new_coroutine(model, call, scope)
             }
-            Callee::Qualified(name) => knowledge::TASK_SPAWNERS.contains(&name.as_str()),
+            Callee::Qualified(name) => knowledge::TASK_SPAWNERS.contains(&name.as_ref()),
             Callee::InstanceMethod { class, method } => {
                 method == "create_task" && knowledge::is_event_loop(&class)
             }
@@ -98,7 +98,7 @@ fn wraps_new_coroutine(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) 
     };
     match callee(model, &inner.func, scope) {
         Callee::Qualified(name) => {
-            !knowledge::AWAITABLE_RETURNING_FUNCTIONS.contains(&name.as_str())
+            !knowledge::AWAITABLE_RETURNING_FUNCTIONS.contains(&name.as_ref())
         }
         Callee::InstanceMethod { class, .. } => !knowledge::is_event_loop(&class),
         _ => true,

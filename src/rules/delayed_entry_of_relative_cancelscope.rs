@@ -29,7 +29,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         };
         if !matches!(
-            name.as_str(),
+            name.as_ref(),
             "trio.fail_after" | "trio.move_on_after" | "anyio.fail_after" | "anyio.move_on_after"
         ) {
             continue;

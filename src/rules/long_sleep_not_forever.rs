@@ -33,7 +33,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let Some(name) = model.qualified_name(&call.func, scope) else {
             continue;
         };
-        let library = match name.as_str() {
+        let library = match name.as_ref() {
             "trio.sleep" => "trio",
             "anyio.sleep" => "anyio",
             _ => continue,

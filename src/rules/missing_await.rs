@@ -41,7 +41,9 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         }
         let scope = node.scope_id();
         let (what, kind) = match model.qualified_name(&call.func, scope) {
-            Some(name) if TRIO_COROUTINE_FUNCTIONS.contains(&name.as_str()) => (name, "function"),
+            Some(name) if TRIO_COROUTINE_FUNCTIONS.contains(&name.as_ref()) => {
+                (name.to_string(), "function")
+            }
             _ => match &*call.func {
                 Expr::Attribute(attribute)
                     if attribute.attr.as_str() == "start"

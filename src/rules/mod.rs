@@ -100,6 +100,8 @@ pub struct Checker<'m, 'a> {
     pub options: &'m RuleOptions,
     /// Checks that need the rest of the project, decided in phase 2.
     pending: RefCell<Vec<PendingCheck>>,
+    /// Where each (rule, target, decision) is in `pending`.
+    pending_by_target: RefCell<rustc_hash::FxHashMap<(&'static str, Target, usize), usize>>,
     /// The top-level packages of the linted tree, when known: only names under them are
     /// worth deferring.
     pub project_roots: Option<&'m HashSet<String>>,
@@ -113,6 +115,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             libraries: Libraries::of(model),
             options,
             pending: RefCell::new(Vec::new()),
+            pending_by_target: RefCell::default(),
             project_roots: None,
         }
     }
@@ -142,13 +145,22 @@ impl<'m, 'a> Checker<'m, 'a> {
         {
             return;
         }
-        self.pending.borrow_mut().push(PendingCheck {
-            rule,
-            range,
-            target,
-            detail: detail.into(),
-            decide,
-        });
+        let key = (rule.code, target, decide as usize);
+        let site = (range, detail.into().into_boxed_str());
+        let mut pending = self.pending.borrow_mut();
+        let mut by_target = self.pending_by_target.borrow_mut();
+        match by_target.get(&key) {
+            Some(&i) => pending[i].sites.push(site),
+            None => {
+                by_target.insert(key.clone(), pending.len());
+                pending.push(PendingCheck {
+                    rule,
+                    target: key.1,
+                    decide,
+                    sites: vec![site],
+                });
+            }
+        }
     }
 
     pub fn into_pending(self) -> Vec<PendingCheck> {

@@ -34,7 +34,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         }
         let runs_loop = match callee(model, &call.func, node.scope_id()) {
-            Callee::Qualified(name) => knowledge::EVENT_LOOP_RUNNERS.contains(&name.as_str()),
+            Callee::Qualified(name) => knowledge::EVENT_LOOP_RUNNERS.contains(&name.as_ref()),
             Callee::InstanceMethod { class, method } => knowledge::runs_event_loop(&class, &method),
             _ => false,
         };

@@ -173,7 +173,7 @@ impl<'m, 'a> Protocols<'m, 'a> {
                 kind: function_kind(self.model, def.is_async, body),
                 decoration: decoration_of(self.model, &def.decorator_list, enclosing),
             },
-            Callee::Qualified(name) => Called::Qualified(name),
+            Callee::Qualified(name) => Called::Qualified(name.to_string()),
             Callee::InstanceMethod { class, method }
             | Callee::InheritedMethod { class, method } => Called::Method(Target::Method {
                 class,
@@ -569,7 +569,10 @@ impl<'m, 'a> Protocols<'m, 'a> {
                     {
                         return Some(def.name.to_string());
                     }
-                    return self.model.qualified_name(&call.func, current.1);
+                    return self
+                        .model
+                        .qualified_name(&call.func, current.1)
+                        .map(|name| name.to_string());
                 }
                 Expr::Name(name) => current = self.bound_value(name.id.as_str(), current.1)?,
                 _ => return None,

@@ -116,7 +116,7 @@ impl Walker<'_, '_> {
         match expr {
             Expr::Name(name) => STARTABLE_NAMES.contains(&name.id.as_str()),
             Expr::Attribute(attribute) => match self.model.qualified_name(expr, self.scope) {
-                Some(qualified) if TRIO_STARTABLE.contains(&qualified.as_str()) => true,
+                Some(qualified) if TRIO_STARTABLE.contains(&qualified.as_ref()) => true,
                 _ => attribute.attr.as_str() == "serve",
             },
             Expr::Call(call) => call.arguments.args.iter().any(|a| self.is_startable(a)),

@@ -43,7 +43,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let Some(name) = model.qualified_name(class, scope) else {
             continue;
         };
-        let message = match name.as_str() {
+        let message = match name.as_ref() {
             "builtins.StopIteration" if function.is_generator => {
                 "`StopIteration` raised in an async generator becomes `RuntimeError: async generator raised StopIteration`; use `return` to end it"
             }
@@ -56,7 +56,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             _ => continue,
         };
         let caught_as = [
-            name.as_str(),
+            name.as_ref(),
             "builtins.Exception",
             "builtins.BaseException",
         ];
@@ -177,7 +177,7 @@ fn catches(model: &ScopeModel<'_>, handler_type: &Expr, scope: ScopeId, names: &
             Expr::Name(name)
                 if model.resolve_name(name.id.as_str(), scope) == Resolution::Unbound =>
             {
-                Some(format!("builtins.{}", name.id))
+                Some(format!("builtins.{}", name.id).into())
             }
             _ => None,
         });

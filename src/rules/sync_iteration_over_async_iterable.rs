@@ -40,8 +40,13 @@ struct Report<'c, 'm, 'a> {
 
 impl Report<'_, '_, '_> {
     fn iterated(&mut self, iterable: &Expr, scope: ScopeId, how: &str) {
+        // The verdict first: most iterables are nothing to report, and need no text.
+        let verdict = self.protocols.async_only_iterable(iterable, scope);
+        if matches!(verdict, Verdict::Unknown) {
+            return;
+        }
         let text = shown(self.checker.source, iterable.range());
-        match self.protocols.async_only_iterable(iterable, scope) {
+        match verdict {
             Verdict::Known(what) => self.diagnostics.push(Diagnostic::new(
                 &RULE,
                 message(&text, &what, how),

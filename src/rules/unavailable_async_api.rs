@@ -159,6 +159,7 @@ fn monkeypatched(checker: &Checker) -> HashSet<String> {
             (attribute.ctx == ExprContext::Store)
                 .then(|| model.qualified_name(expr, node.scope_id()))
                 .flatten()
+                .map(|name| name.to_string())
         })
         .collect()
 }

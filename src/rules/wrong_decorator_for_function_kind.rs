@@ -49,7 +49,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                 continue;
             };
             let short = name.rsplit('.').next().unwrap_or(&name);
-            let message = match (name.as_str(), def.is_async, is_generator) {
+            let message = match (name.as_ref(), def.is_async, is_generator) {
                 ("contextlib.contextmanager", true, generator) => Some(format!(
                     "`@{short}` on an `async def`: the function returns {}, which `@contextmanager` cannot step with `next()`, so entering it raises `TypeError`; use `@contextlib.asynccontextmanager` and `async with`",
                     if generator {

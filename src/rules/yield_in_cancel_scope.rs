@@ -60,7 +60,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             }
             model
                 .qualified_name(expr, enclosing)
-                .is_some_and(|name| SAFE_DECORATORS.contains(&name.as_str()))
+                .is_some_and(|name| SAFE_DECORATORS.contains(&name.as_ref()))
         });
         // Any other decorator may turn the generator into something else, and so may a
         // call it is passed to (`open_thing = asynccontextmanager(_open_thing)`).

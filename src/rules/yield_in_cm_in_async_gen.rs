@@ -48,7 +48,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             }
             model
                 .qualified_name(expr, enclosing)
-                .is_some_and(|name| SAFE_DECORATORS.contains(&name.as_str()))
+                .is_some_and(|name| SAFE_DECORATORS.contains(&name.as_ref()))
         });
         if safe || decoration_of(model, &def.decorator_list, enclosing) != Decoration::None {
             continue;

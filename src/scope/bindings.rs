@@ -7,7 +7,7 @@
 
 use ruff_python_ast::{Expr, Stmt, StmtClassDef, StmtFunctionDef};
 
-use super::{NodeId, ScopeId, ScopeKind, ScopeModel};
+use super::{NodeId, QualifiedName, ScopeId, ScopeKind, ScopeModel};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BindingId(pub(super) u32);
@@ -196,18 +196,11 @@ impl<'a> ScopeModel<'a> {
         scope: ScopeId,
         name: &'s str,
     ) -> impl Iterator<Item = BindingId> + 's {
-        let start = self
-            .binding_order
-            .partition_point(|&id| self.key_of(id) < (scope, name));
-        self.binding_order[start..]
-            .iter()
-            .copied()
-            .take_while(move |&id| self.key_of(id) == (scope, name))
-    }
-
-    fn key_of(&self, id: BindingId) -> (ScopeId, &str) {
-        let binding = self.binding(id);
-        (binding.scope, binding.name)
+        let (start, end) = self
+            .groups
+            .get(&(scope, name))
+            .map_or((0, 0), |&(start, end)| (start as usize, end as usize));
+        self.binding_order[start..end].iter().copied()
     }
 
     /// Every binding of a scope, in walk order.
@@ -262,55 +255,94 @@ impl<'a> ScopeModel<'a> {
     }
 
     fn resolve_in(&self, scope: ScopeId, name: &str) -> Option<Lookup> {
-        let mut found: Option<BindingId> = None;
-        let mut several = false;
-        for id in self.bindings_in(scope, name) {
-            match &self.binding(id).kind {
-                BindingKind::Global => return Some(Lookup::Global),
-                BindingKind::Nonlocal => return Some(Lookup::Nonlocal),
-                _ => {}
-            }
-            match found {
-                None => found = Some(id),
-                Some(first) if !self.same_import(first, id) => several = true,
-                Some(_) => {}
-            }
-        }
-        let found = found?;
-        Some(Lookup::Found(if several {
-            Resolution::Ambiguous
-        } else {
-            Resolution::Unique(found)
-        }))
+        // Decided once per (scope, name) when the model was built: deciding it here, at
+        // every read, made a file with thousands of bindings and reads of one name
+        // quadratic (minutes for a few hundred kilobytes).
+        let &(start, _) = self.groups.get(&(scope, name))?;
+        self.group_lookups[start as usize]
     }
 
-    /// `import asyncio` twice is still one meaning.
-    fn same_import(&self, a: BindingId, b: BindingId) -> bool {
-        match (&self.binding(a).kind, &self.binding(b).kind) {
-            (BindingKind::Import { qualified: x }, BindingKind::Import { qualified: y }) => x == y,
-            _ => false,
+    /// For each run of `order` (binding ids sorted by scope and name) with one scope and
+    /// name, at the run's first index: what the name means in that scope. A `global` or
+    /// `nonlocal` declaration wins; else the first binding, unless other bindings give the
+    /// name another meaning.
+    pub(super) fn group_lookups(
+        bindings: &[Binding<'a>],
+        order: &[BindingId],
+    ) -> Vec<Option<Lookup>> {
+        let key = |id: BindingId| {
+            let binding = &bindings[id.0 as usize];
+            (binding.scope, binding.name)
+        };
+        // `import asyncio` twice is still one meaning.
+        let same_import = |a: BindingId, b: BindingId| {
+            matches!(
+                (&bindings[a.0 as usize].kind, &bindings[b.0 as usize].kind),
+                (BindingKind::Import { qualified: x }, BindingKind::Import { qualified: y }) if x == y
+            )
+        };
+        let mut lookups = vec![None; order.len()];
+        let mut start = 0;
+        while start < order.len() {
+            let group = key(order[start]);
+            let end = start
+                + order[start..]
+                    .iter()
+                    .take_while(|&&id| key(id) == group)
+                    .count();
+            let first = order[start];
+            let declared =
+                order[start..end]
+                    .iter()
+                    .find_map(|&id| match bindings[id.0 as usize].kind {
+                        BindingKind::Global => Some(Lookup::Global),
+                        BindingKind::Nonlocal => Some(Lookup::Nonlocal),
+                        _ => None,
+                    });
+            let several = order[start + 1..end]
+                .iter()
+                .any(|&id| !same_import(first, id));
+            lookups[start] = Some(declared.unwrap_or(Lookup::Found(if several {
+                Resolution::Ambiguous
+            } else {
+                Resolution::Unique(first)
+            })));
+            start = end;
         }
+        lookups
     }
 
     /// The dotted name an expression refers to through imports: with `import asyncio as
     /// aio`, `aio.sleep` is `asyncio.sleep`; with `from time import sleep`, `sleep` is
     /// `time.sleep`; an unbound builtin `open` is `builtins.open`. `None` when the
     /// expression is not a (dotted) name that resolves to an import or a builtin.
-    pub fn qualified_name(&self, expr: &Expr, scope: ScopeId) -> Option<String> {
+    pub fn qualified_name(&self, expr: &Expr, scope: ScopeId) -> Option<QualifiedName> {
+        // Many rules ask about the same callees: remember the answers for this file, shared
+        // (a clone is a reference count, not a copy of the text).
+        let key = (std::ptr::from_ref(expr) as usize, scope);
+        if let Some(known) = self.qualified_names.borrow().get(&key) {
+            return known.clone();
+        }
+        let found = self.qualified_name_uncached(expr, scope);
+        self.qualified_names.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    fn qualified_name_uncached(&self, expr: &Expr, scope: ScopeId) -> Option<QualifiedName> {
         match expr {
             Expr::Name(name) => match self.resolve_name(name.id.as_str(), scope) {
                 Resolution::Unique(id) => match &self.binding(id).kind {
-                    BindingKind::Import { qualified } => Some(qualified.clone()),
+                    BindingKind::Import { qualified } => {
+                        Some(QualifiedName::from(qualified.as_str()))
+                    }
                     _ => None,
                 },
-                Resolution::Builtin => Some(format!("builtins.{}", name.id)),
+                Resolution::Builtin => Some(QualifiedName::from(format!("builtins.{}", name.id))),
                 _ => None,
             },
             Expr::Attribute(attribute) => {
-                let mut base = self.qualified_name(&attribute.value, scope)?;
-                base.push('.');
-                base.push_str(attribute.attr.as_str());
-                Some(base)
+                let base = self.qualified_name(&attribute.value, scope)?;
+                Some(QualifiedName::from(format!("{base}.{}", attribute.attr)))
             }
             _ => None,
         }
@@ -407,7 +439,8 @@ impl<'a> ScopeModel<'a> {
     }
 }
 
-enum Lookup {
+#[derive(Clone, Copy)]
+pub(super) enum Lookup {
     Found(Resolution),
     Global,
     Nonlocal,

@@ -9,8 +9,8 @@ use ruff_python_ast::{
 use super::bindings::{AttributeAssignment, Binding, BindingId, BindingKind, Resolution};
 use super::constant::py37_truthiness;
 use super::{
-    ComprehensionKind, ModelOptions, NodeFlags, NodeId, NodeInfo, NodeRef, Scope, ScopeId,
-    ScopeKind, ScopeModel, TypeScopeKind,
+    ComprehensionKind, KindIndex, ModelOptions, NodeFlags, NodeId, NodeInfo, NodeRef, Scope,
+    ScopeId, ScopeKind, ScopeModel, TypeScopeKind,
 };
 use crate::target_version::TargetVersion;
 
@@ -18,11 +18,18 @@ use crate::target_version::TargetVersion;
 /// continues on a freshly allocated stack segment, so no input nests too deep for us.
 const STACK_RED_ZONE: usize = 128 * 1024;
 const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+const STACK_CHECK_EVERY: u32 = 8;
 
 impl<'a> ScopeModel<'a> {
     /// Builds the model of `module` in one walk.
     pub fn build(module: &'a [Stmt], options: ModelOptions) -> Self {
         let future_annotations = has_future_annotations(module);
+        // Growing the node arrays by doubling copied them again and again (a tenth of the
+        // model's cost): reserve about one node per eight bytes of source up front.
+        let source_len = module
+            .last()
+            .map_or(0, |stmt| ruff_text_size::Ranged::end(stmt).to_usize());
+        let expected_nodes = source_len / 8;
         let mut builder = Builder {
             options,
             scopes: vec![Scope::new(ScopeKind::Module, None, None, None)],
@@ -30,8 +37,8 @@ impl<'a> ScopeModel<'a> {
             store_kind: StoreKind::Other,
             has_star_import: false,
             attribute_candidates: Vec::new(),
-            nodes: Vec::new(),
-            by_kind: Vec::new(),
+            nodes: Vec::with_capacity(expected_nodes),
+            kinds: Vec::with_capacity(expected_nodes),
             scope: ScopeId::MODULE,
             flags: NodeFlags::empty(),
             parent: None,
@@ -76,7 +83,8 @@ struct Builder<'a> {
     /// binding of `receiver`.
     attribute_candidates: Vec<(ScopeId, &'a str, &'a str, &'a Expr)>,
     nodes: Vec<NodeInfo<'a>>,
-    by_kind: Vec<Vec<NodeId>>,
+    /// The kind of each node of `nodes`, for indexing them by kind once the walk is done.
+    kinds: Vec<u8>,
     /// The scope the nodes being visited are evaluated in.
     scope: ScopeId,
     /// Flags every node visited now inherits.
@@ -117,18 +125,43 @@ impl<'a> Builder<'a> {
         let mut binding_order: Vec<BindingId> = (0..self.bindings.len())
             .map(|i| BindingId(i as u32))
             .collect();
+        // Stable: within a (scope, name) run, bindings stay in walk order.
         binding_order.sort_by(|a, b| {
             let (a, b) = (&self.bindings[a.0 as usize], &self.bindings[b.0 as usize]);
             (a.scope, a.name).cmp(&(b.scope, b.name))
         });
+        let mut groups: rustc_hash::FxHashMap<(ScopeId, &'a str), (u32, u32)> =
+            rustc_hash::FxHashMap::default();
+        for (i, id) in binding_order.iter().enumerate() {
+            let binding = &self.bindings[id.0 as usize];
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            groups
+                .entry((binding.scope, binding.name))
+                .and_modify(|(_, end)| *end = i + 1)
+                .or_insert((i, i + 1));
+        }
         let candidates = std::mem::take(&mut self.attribute_candidates);
         let mut model = ScopeModel {
             options: self.options,
             scopes: self.scopes,
             nodes: self.nodes,
-            by_kind: self.by_kind,
+            by_kind: KindIndex::new(&self.kinds),
             future_annotations: self.future_annotations,
             max_depth: self.max_depth,
+            group_lookups: ScopeModel::group_lookups(&self.bindings, &binding_order),
+            groups,
+            memos: std::cell::RefCell::default(),
+            // Sized for the callees rules ask about, so that filling it never rehashes.
+            qualified_names: std::cell::RefCell::new(
+                rustc_hash::FxHashMap::with_capacity_and_hasher(
+                    self.kinds
+                        .iter()
+                        .filter(|&&k| k == ruff_python_ast::NodeKind::ExprCall as u8)
+                        .count()
+                        * 2,
+                    Default::default(),
+                ),
+            ),
             bindings: self.bindings,
             binding_order,
             has_star_import: self.has_star_import,
@@ -318,11 +351,7 @@ impl<'a> Builder<'a> {
             parent: self.parent,
             flags: self.flags,
         });
-        let kind = node.kind() as usize;
-        if self.by_kind.len() <= kind {
-            self.by_kind.resize_with(kind + 1, Vec::new);
-        }
-        self.by_kind[kind].push(id);
+        self.kinds.push(node.kind() as u8);
         id
     }
 
@@ -353,7 +382,13 @@ impl<'a> Builder<'a> {
         let saved_parent = self.parent.replace(id);
         self.depth += 1;
         self.max_depth = self.max_depth.max(self.depth);
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || f(self));
+        // Looking at the stack costs a thread-local read: every few levels is enough, the
+        // red zone being far larger than a few levels of this walk need.
+        if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || f(self));
+        } else {
+            f(self);
+        }
         self.depth -= 1;
         self.parent = saved_parent;
     }

@@ -158,14 +158,23 @@ fn fold(expr: &Expr) -> Option<Constant> {
         }),
         Expr::StringLiteral(string) => Some(Constant::Str(string.value.to_str().chars().collect())),
         Expr::BytesLiteral(bytes) => Some(Constant::Bytes(
-            bytes.value.iter().flat_map(|part| part.value.iter().copied()).collect(),
+            bytes
+                .value
+                .iter()
+                .flat_map(|part| part.value.iter().copied())
+                .collect(),
         )),
         Expr::BooleanLiteral(b) => Some(Constant::Bool(b.value)),
         Expr::NoneLiteral(_) => Some(Constant::None),
         Expr::EllipsisLiteral(_) => Some(Constant::Ellipsis),
         // 3.7 replaces `__debug__` by `True` when not run with -O.
         Expr::Name(name) if name.id.as_str() == "__debug__" => Some(Constant::Bool(true)),
-        Expr::Tuple(tuple) => tuple.elts.iter().map(fold).collect::<Option<Vec<_>>>().map(Constant::Tuple),
+        Expr::Tuple(tuple) => tuple
+            .elts
+            .iter()
+            .map(fold)
+            .collect::<Option<Vec<_>>>()
+            .map(Constant::Tuple),
         Expr::UnaryOp(unary) => fold_unary(unary.op, fold(&unary.operand)?),
         Expr::BinOp(binary) => fold_binary(binary, fold(&binary.left)?, fold(&binary.right)?),
         Expr::Subscript(subscript) => {
@@ -253,21 +262,22 @@ fn repeat(sequence: &Constant, count: &Constant) -> Option<Constant> {
     } else {
         MAX_STR_SIZE
     };
-    let times = if len == 0 {
-        0
-    } else {
-        let count = usize::try_from(count.small()?).ok()?;
-        if count > limit / len {
-            return None;
+    let times = match limit.checked_div(len) {
+        None => 0,
+        Some(most) => {
+            let count = usize::try_from(count.small()?).ok()?;
+            if count > most {
+                return None;
+            }
+            count
         }
-        count
     };
     Some(match sequence {
         Constant::Str(s) => Constant::Str(s.repeat(times)),
         Constant::Bytes(b) => Constant::Bytes(b.repeat(times)),
-        Constant::Tuple(t) => Constant::Tuple(
-            std::iter::repeat_n(t, times).flatten().cloned().collect(),
-        ),
+        Constant::Tuple(t) => {
+            Constant::Tuple(std::iter::repeat_n(t, times).flatten().cloned().collect())
+        }
         _ => return None,
     })
 }
@@ -292,7 +302,11 @@ fn fold_float(op: Operator, a: f64, b: f64) -> Option<Constant> {
         Operator::FloorDiv if b != 0.0 => (a / b).floor(),
         Operator::Mod if b != 0.0 => {
             let r = a % b;
-            if r != 0.0 && (r < 0.0) != (b < 0.0) { r + b } else { r }
+            if r != 0.0 && (r < 0.0) != (b < 0.0) {
+                r + b
+            } else {
+                r
+            }
         }
         Operator::Pow => {
             if a == 0.0 && b < 0.0 {
@@ -369,9 +383,13 @@ fn fold_int(op: Operator, a: Int, b: Int, left: &Constant, right: &Constant) -> 
                     let inexact = a % b != 0 && ((a < 0) != (b < 0));
                     Some(quotient - i128::from(inexact))
                 }
-                Operator::Mod if b != 0 => a
-                    .checked_rem(b)
-                    .map(|r| if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r }),
+                Operator::Mod if b != 0 => a.checked_rem(b).map(|r| {
+                    if r != 0 && ((r < 0) != (b < 0)) {
+                        r + b
+                    } else {
+                        r
+                    }
+                }),
                 Operator::BitAnd => Some(a & b),
                 Operator::BitOr => Some(a | b),
                 Operator::BitXor => Some(a ^ b),
