@@ -8,7 +8,10 @@
 #               (/work/shared/corpus/make-corpus.sh) and exits with status 2.
 #
 # What it does, from any current directory:
-#   1. builds asynclint in release mode (cargo build --release; cargo's log goes to stderr);
+#   1. builds asynclint in release mode (cargo build --release) and the parse floor
+#      (cargo bench --no-run --bench parse_floor: benches/parse_floor.rs, which reads,
+#      decodes, parses and walks every file asynclint lints, and does nothing else);
+#      cargo's logs go to stderr;
 #   2. counts the files asynclint lints in CORPUS_DIR: *.py and *.pyi regular files (and
 #      links to files), skipping the directories asynclint never walks (DEFAULT_EXCLUDES
 #      in src/discovery.rs). The corpus holds no .gitignore/.ignore files; if a tree does,
@@ -20,21 +23,36 @@
 #      `date +%s%N` (and bash's `time` for CPU). Wall times are medians; CPU time is the
 #      mean user+sys, which a busy machine disturbs much less than wall time;
 #   4. prints a table to stdout: median wall time, mean +- sd, files/s (counted files /
-#      median wall), CPU time, max RSS, diagnostics, and each tool's wall and CPU time
-#      divided by asynclint's at the same thread count ("wall x", "cpu x").
+#      median wall), CPU time, max RSS, diagnostics, each tool's wall and CPU time divided
+#      by asynclint's at the same thread count ("wall x", "cpu x") and by the parse
+#      floor's ("floor x", "fcpu x"); then a summary of the ratios against the goals
+#      (asynclint within 10% of the floor, ruff/asynclint >= 1.3, cached re-run < 0.1 of
+#      cold, within 10% of the baseline), the size of the project-wide facts (parse_floor
+#      --facts), and the scale table (BENCH_SCALE).
 #
 # Configurations (NCPU = nproc), all run with the corpus as current directory on `.`:
-#   asynclint -j 1 / -j NCPU    asynclint --output-format concise --exit-zero -j N .
+#   parse floor -j 1 / -j NCPU  parse_floor -j N .
+#   asynclint -j 1 / -j NCPU    asynclint --output-format concise --exit-zero --no-cache
+#                                 --isolated -j N .
 #   ruff 1 thread / NCPU        ruff check --select ASYNC,PLE1142,PLE1700,F704,RUF006
 #                                 --no-cache --isolated --exit-zero --output-format concise .
 #                               (one thread: RAYON_NUM_THREADS=1, which bounds ruff's
 #                               linting threads but not its directory walker)
+#   baseline -j 1 / -j NCPU     BENCH_BASELINE_BIN with the asynclint arguments it accepts
+#                               (read from its --help); only when BENCH_BASELINE_BIN is set
+#   asynclint cached -j NCPU    asynclint --output-format concise --exit-zero --isolated
+#                                 --cache-dir TMP -j NCPU . after one run that fills TMP
 #   flake8 -j NCPU              flake8 --isolated --select ASYNC --exit-zero -j NCPU .
 #                               (flake8-async plugin; --select ASYNC includes the libcst-based
 #                               ASYNC9xx checks, and flake8 still runs pyflakes/pycodestyle:
 #                               about 45 s of CPU per MB of source, ~35 min for the whole
 #                               corpus on 2 idle cores, so one run by default, at -j NCPU
 #                               only, and BENCH_FLAKE8_TREE can restrict it to a part)
+#   scale trees (-j NCPU)       asynclint (cold, as above) and the parse floor on synthetic
+#                               trees of N files: the corpus's *.py files hard-linked
+#                               round-robin into <target>/bench-scale/N/dDDDD/fNNNNNN_<name>.py,
+#                               500 files a directory (built once, reused; symbolic links if
+#                               hard links fail)
 # All tools print one line per diagnostic ("concise"), so rendering costs are alike.
 #
 # Tools: hyperfine and GNU time (/usr/bin/time) are installed with apt-get when missing and
@@ -43,19 +61,25 @@
 # (date-based timing, python3's getrusage for RSS) or skips the comparison, and says so.
 #
 # Environment:
-#   BENCH_RUNS          timed runs per asynclint/ruff configuration (default 10)
+#   BENCH_RUNS          timed runs per asynclint/ruff/floor configuration (default 10)
 #   BENCH_WARMUP        hyperfine warm-up runs (default 1; the check run also warms caches)
 #   BENCH_FLAKE8        0 to skip flake8 (default 1)
 #   BENCH_FLAKE8_RUNS   timed runs of flake8 (default 1: the check run is the timed run)
 #   BENCH_FLAKE8_TREE   the directory, relative to CORPUS_DIR, that flake8 lints (default
-#                       ".", all of it). When it is a part, asynclint -j NCPU and ruff are
-#                       timed on that part too (rows marked "*"), and flake8's ratios are
-#                       taken against asynclint on the same files.
+#                       ".", all of it). When it is a part, the floor, asynclint -j NCPU and
+#                       ruff are timed on that part too (rows marked "*"), and flake8's
+#                       ratios are taken against asynclint and the floor on the same files.
 #   BENCH_VENV          venv holding ruff/flake8 (default <repo>/target/bench-venv)
 #   BENCH_PIP_SPECS     what to pip-install there
 #                       (default "ruff==0.17.6 flake8==7.5.0 flake8-async==26.8.1")
 #   BENCH_NO_INSTALL    1: install nothing (no apt-get, no pip)
 #   BENCH_NO_HYPERFINE  1: use the date-based fallback even if hyperfine is installed
+#   BENCH_BASELINE_BIN  another asynclint binary (e.g. an older release) to time on the
+#                       corpus beside this one (rows "baseline"; default: none)
+#   BENCH_SCALE         sizes of the synthetic trees, in files (default "1000 10000";
+#                       "" or 0 disables the scale runs)
+#   BENCH_SCALE_RUNS    timed runs per tool and size (default 3; no warm-up: the check
+#                       run warms the caches)
 #
 # The machine is shared and noisy: compare the ratios taken within one run, not absolute
 # times across runs. Exit status: 0 on success, 2 when the corpus is missing, 1 on error.

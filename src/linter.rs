@@ -112,6 +112,7 @@ fn decode_failure(error: DecodeError) -> LintedText {
             encoding,
             text,
             offset,
+            declared,
         } => {
             // CPython reads a file line by line: a NUL byte before the undecodable one is
             // what it reports (and what a binary file usually has first).
@@ -125,7 +126,8 @@ fn decode_failure(error: DecodeError) -> LintedText {
             let start = TextSize::try_from(offset).unwrap_or_default();
             let width = text[offset..].chars().next().map_or(0, char::len_utf8);
             let range = TextRange::at(start, TextSize::try_from(width).unwrap_or_default());
-            let hint = if encoding == "utf-8" {
+            // Only a file that declares nothing is read as UTF-8 by default.
+            let hint = if !declared {
                 " (declare the file's encoding with a `# -*- coding: NAME -*-` comment, as PEP 263 describes)"
             } else {
                 ""

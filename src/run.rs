@@ -327,37 +327,7 @@ fn lint_paths(
     cache: Option<&Cache>,
 ) -> Result<Outcome, String> {
     let discovered = discovery::discover(paths, threads, resolver).map_err(|e| e.to_string())?;
-    // Per-file settings, resolved once per directory before the parallel phase.
-    let mut packages = HashMap::new();
-    let mut jobs = Vec::with_capacity(discovered.files.len());
-    for path in discovered.files {
-        let options = lint_options(resolver, &path, &mut packages)?;
-        jobs.push((path, options));
-    }
-    let roots: HashSet<String> = jobs
-        .iter()
-        .filter_map(|(_, options)| options.module.as_ref())
-        .map(|module| {
-            module
-                .name
-                .split('.')
-                .next()
-                .unwrap_or(&module.name)
-                .to_string()
-        })
-        .collect();
-    let fingerprint = {
-        let mut sorted: Vec<&String> = roots.iter().collect();
-        sorted.sort_unstable();
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        sorted.hash(&mut hasher);
-        hasher.finish()
-    };
-    let roots = Arc::new(roots);
-    for (_, options) in &mut jobs {
-        options.project_roots = Some(Arc::clone(&roots));
-        options.project_fingerprint = fingerprint;
-    }
+    let jobs = plan(resolver, discovered.files)?;
     // Phase 1: every file on its own, in parallel.
     let linted: Vec<Linted> = jobs
         .into_par_iter()
@@ -499,7 +469,9 @@ fn finish_report(file: Linted, index: &ProjectIndex) -> FileReport {
         return report;
     }
     let needs_text = report.diagnostics.iter().any(|d| d.range.is_some());
-    if needs_text && report.text.is_empty() && text_hash.is_some() {
+    // Without a hash (phase 1 expected no change), the text is read again all the same:
+    // a diagnostic shown without its source line is better than a wrong one.
+    if needs_text && report.text.is_empty() {
         let reread = read_source(&report.path).map(|bytes| {
             if options.notebook {
                 crate::notebook::parse(&bytes)
@@ -510,7 +482,9 @@ fn finish_report(file: Linted, index: &ProjectIndex) -> FileReport {
             }
         });
         match reread {
-            Ok(Some(text)) if Some(hash_text(&text)) == text_hash => report.text = text,
+            Ok(Some(text)) if text_hash.is_none_or(|hash| hash_text(&text) == hash) => {
+                report.text = text;
+            }
             _ => {
                 report.diagnostics.push(Diagnostic::for_file(
                     &io_error::RULE,
@@ -534,6 +508,47 @@ fn hash_text(text: &str) -> u64 {
 }
 
 /// How to lint one file: the settings of its closest configuration.
+/// Each file with its lint options: its settings (from the closest configuration), its
+/// module name, and the project's top-level package names that phase 1 needs to tell
+/// project imports from the others.
+pub fn plan(
+    resolver: &Resolver,
+    files: Vec<PathBuf>,
+) -> Result<Vec<(PathBuf, LintOptions)>, String> {
+    // Per-file settings, resolved once per directory before the parallel phase.
+    let mut packages = HashMap::new();
+    let mut jobs = Vec::with_capacity(files.len());
+    for path in files {
+        let options = lint_options(resolver, &path, &mut packages)?;
+        jobs.push((path, options));
+    }
+    let roots: HashSet<String> = jobs
+        .iter()
+        .filter_map(|(_, options)| options.module.as_ref())
+        .map(|module| {
+            module
+                .name
+                .split('.')
+                .next()
+                .unwrap_or(&module.name)
+                .to_string()
+        })
+        .collect();
+    let fingerprint = {
+        let mut sorted: Vec<&String> = roots.iter().collect();
+        sorted.sort_unstable();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        sorted.hash(&mut hasher);
+        hasher.finish()
+    };
+    let roots = Arc::new(roots);
+    for (_, options) in &mut jobs {
+        options.project_roots = Some(Arc::clone(&roots));
+        options.project_fingerprint = fingerprint;
+    }
+    Ok(jobs)
+}
+
 fn lint_options(
     resolver: &Resolver,
     path: &Path,
@@ -630,8 +645,7 @@ pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) ->
     // Only a file with nothing to report, decide or suppress is remembered as clean.
     let clean = linted.report.diagnostics.is_empty()
         && linted.project.pending.is_empty()
-        && linted.project.directives.directives.is_empty()
-        && linted.project.directives.malformed.is_empty();
+        && linted.project.directives.is_empty();
     linted.cache_key = key.filter(|_| clean);
     linted
 }
@@ -675,7 +689,7 @@ fn lint_guarded(
     // Only files with diagnostics keep their text, for rendering; one whose diagnostics
     // may change in phase 2 keeps a hash of it instead.
     // (A file with `noqa` comments may lose or gain diagnostics once they are applied.)
-    let may_change = !project.pending.is_empty() || !project.directives.directives.is_empty();
+    let may_change = !project.pending.is_empty() || !project.directives.is_empty();
     let text_hash = may_change.then(|| hash_text(&text));
     let text = if diagnostics.is_empty() && !keep_text {
         String::new()

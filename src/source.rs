@@ -13,6 +13,8 @@ pub enum DecodeError {
         encoding: String,
         text: String,
         offset: usize,
+        /// The encoding was declared (cookie or BOM), not assumed.
+        declared: bool,
     },
     /// CPython does not know the declared encoding.
     UnknownEncoding { name: String, text: String },
@@ -56,18 +58,19 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
             text: String::from_utf8_lossy(body).into_owned(),
         });
     }
+    let declared = declared.is_some() || has_bom;
     match encoding {
         Encoding::Utf8 if !has_bom => String::from_utf8(bytes).map_err(|error| {
             let offset = error.utf8_error().valid_up_to();
-            undecodable("utf-8", error.as_bytes(), offset)
+            undecodable("utf-8", error.as_bytes(), offset, declared)
         }),
         Encoding::Utf8 => std::str::from_utf8(body)
             .map(str::to_string)
-            .map_err(|error| undecodable("utf-8", body, error.valid_up_to())),
+            .map_err(|error| undecodable("utf-8", body, error.valid_up_to(), declared)),
         Encoding::Latin1 => Ok(body.iter().map(|&b| char::from(b)).collect()),
         Encoding::Ascii => match body.iter().position(|b| !b.is_ascii()) {
             None => Ok(String::from_utf8(body.to_vec()).unwrap_or_default()),
-            Some(position) => Err(undecodable("ascii", body, position)),
+            Some(position) => Err(undecodable("ascii", body, position, declared)),
         },
         Encoding::Other(encoding) => {
             match encoding.decode_without_bom_handling_and_without_replacement(body) {
@@ -77,6 +80,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
                         encoding: encoding.name().to_ascii_lowercase(),
                         text: text.into_owned(),
                         offset,
+                        declared,
                     }),
                 },
                 None => {
@@ -86,6 +90,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
                         encoding: encoding.name().to_ascii_lowercase(),
                         text: lossy.into_owned(),
                         offset,
+                        declared,
                     })
                 }
             }
@@ -105,11 +110,12 @@ fn undefined_in_python(encoding: &'static encoding_rs::Encoding, text: &str) -> 
 
 /// For undecodable UTF-8 or ASCII: the valid prefix is the same in the lossy text, so the
 /// byte offset of the first bad byte is also its offset there.
-fn undecodable(encoding: &str, bytes: &[u8], offset: usize) -> DecodeError {
+fn undecodable(encoding: &str, bytes: &[u8], offset: usize, declared: bool) -> DecodeError {
     DecodeError::Undecodable {
         encoding: encoding.to_string(),
         text: String::from_utf8_lossy(bytes).into_owned(),
         offset,
+        declared,
     }
 }
 
@@ -366,7 +372,8 @@ mod tests {
             DecodeError::Undecodable {
                 encoding: "utf-8".into(),
                 text: "x = 1\ny = '\u{FFFD}'\n".into(),
-                offset: 11
+                offset: 11,
+                declared: false,
             }
         );
         assert!(matches!(

@@ -56,6 +56,13 @@ pub struct Directives {
     pub malformed: Vec<Diagnostic>,
 }
 
+impl Directives {
+    /// No directive at all, readable or not: applying them cannot change the diagnostics.
+    pub fn is_empty(&self) -> bool {
+        self.directives.is_empty() && self.malformed.is_empty()
+    }
+}
+
 /// Reads every `noqa` directive in the comments of a file.
 pub fn directives(source: &str, tokens: &[Token]) -> Directives {
     let mut found = Directives::default();

@@ -175,6 +175,35 @@ fn noqa_comments_suppress_and_unused_ones_are_reported() {
     );
 }
 
+/// A file whose only diagnostic is a malformed `noqa` (found when directives are applied,
+/// after its text was let go) is shown at the comment with its source line, in every
+/// format; this once panicked in the `full` renderer and put the diagnostic at 1:1.
+#[test]
+fn a_malformed_noqa_alone_is_shown_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "a.py",
+        "import os\n\nfrom . import x  # NOQA: register x\n",
+    );
+    let concise = asynclint(root, &["--no-cache", "--output-format", "concise", "a.py"]);
+    assert_eq!(
+        findings(&concise),
+        ["a.py:3:18: AL902"],
+        "{}",
+        stdout(&concise)
+    );
+    let full = asynclint(root, &["--no-cache", "--output-format", "full", "a.py"]);
+    assert_eq!(full.status.code(), Some(1), "{}", stderr(&full));
+    let shown = stdout(&full);
+    assert!(shown.contains("a.py:3:18"), "{shown}");
+    assert!(
+        shown.contains("from . import x  # NOQA: register x"),
+        "{shown}"
+    );
+}
+
 #[test]
 fn add_noqa_writes_suppressions_for_todays_diagnostics() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,15 @@ use crate::source::{escape_for_display, needs_escape};
 /// Ranges spanning more lines than this are underlined on their first line only.
 const MAX_SNIPPET_LINES: usize = 12;
 
+/// Snippet lines longer than this many characters are cut around the span, so that a
+/// minified file with thousands of diagnostics on one line cannot blow the output up to
+/// thousands of copies of that line.
+const MAX_LINE_CHARS: usize = 240;
+/// Characters kept on each side of the span in a cut line.
+const CUT_CONTEXT_CHARS: usize = 60;
+/// Characters of the span itself kept in a cut line.
+const CUT_SPAN_CHARS: usize = 120;
+
 pub(super) fn render(
     reports: &[FileReport],
     options: &RenderOptions,
@@ -69,16 +78,29 @@ fn render_one(
     let first_line = index.line_of(range.start().to_usize());
     let mut last_line = index.line_of(range.end().to_usize());
     let mut end = range.end().to_usize();
-    if last_line - first_line >= MAX_SNIPPET_LINES {
+    let long_line = (first_line..=last_line)
+        .any(|line| index.line_end(line, text) - index.line_start(line) > MAX_LINE_CHARS);
+    if last_line - first_line >= MAX_SNIPPET_LINES || (long_line && last_line > first_line) {
         last_line = first_line;
         end = index.line_end(first_line, text);
     }
     let snippet_start = index.line_start(first_line);
     let snippet_end = index.line_end(last_line, text).max(end);
+    let Some(source_lines) = text.get(snippet_start..snippet_end) else {
+        // The text does not hold the range (it cannot be read any more): no snippet.
+        let title = level.title(&message).id(diagnostic.code());
+        writeln!(out, "{}", renderer.render(title))?;
+        return writeln!(out, " {} {}", arrow(color), located.path_in(path));
+    };
     let (snippet, span) = sanitize(
-        &text[snippet_start..snippet_end],
+        source_lines,
         range.start().to_usize() - snippet_start..end - snippet_start,
     );
+    let (snippet, span) = if long_line {
+        cut_around(&snippet, span)
+    } else {
+        (snippet, span)
+    };
     let origin = format!(
         "{}:{}:{}",
         located.path_in(path),
@@ -167,9 +189,69 @@ fn sanitize(text: &str, span: Range<usize>) -> (String, Range<usize>) {
     (out, start..end)
 }
 
+/// Cuts a one-line snippet longer than [`MAX_LINE_CHARS`] to the span (at most
+/// [`CUT_SPAN_CHARS`] of it) with [`CUT_CONTEXT_CHARS`] on each side, marking each cut
+/// with `…`; the span moves with the text.
+fn cut_around(line: &str, span: Range<usize>) -> (String, Range<usize>) {
+    if line.chars().count() <= MAX_LINE_CHARS {
+        return (line.to_string(), span);
+    }
+    // Byte offset `chars` characters before (negative) or after `from`, clamped.
+    let back = |from: usize, chars: usize| {
+        line[..from]
+            .char_indices()
+            .rev()
+            .nth(chars.saturating_sub(1))
+            .map_or(0, |(at, _)| at)
+    };
+    let forward = |from: usize, chars: usize| {
+        line[from..]
+            .char_indices()
+            .nth(chars)
+            .map_or(line.len(), |(at, _)| from + at)
+    };
+    let span_end = span.end.min(forward(span.start, CUT_SPAN_CHARS));
+    let keep_start = back(span.start, CUT_CONTEXT_CHARS);
+    let keep_end = forward(span_end, CUT_CONTEXT_CHARS);
+    let mut out = String::with_capacity(keep_end - keep_start + 8);
+    if keep_start > 0 {
+        out.push('…');
+    }
+    let shift = out.len();
+    out.push_str(&line[keep_start..keep_end]);
+    if keep_end < line.len() {
+        out.push('…');
+    }
+    let start = span.start - keep_start + shift;
+    (out, start..span_end - keep_start + shift)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{ORIGIN_PLACEHOLDER, replace_origin, sanitize};
+    use super::{ORIGIN_PLACEHOLDER, cut_around, replace_origin, sanitize};
+
+    #[test]
+    fn a_long_line_is_cut_around_the_span() {
+        let line = format!("{}await x{}", "a".repeat(500), "b".repeat(500));
+        let (cut, span) = cut_around(&line, 500..507);
+        assert_eq!(&cut[span], "await x");
+        assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
+        assert_eq!(cut.chars().count(), 60 + 7 + 60 + 2);
+    }
+
+    #[test]
+    fn a_short_line_is_not_cut() {
+        let (cut, span) = cut_around("x = await y", 4..11);
+        assert_eq!((cut.as_str(), span), ("x = await y", 4..11));
+    }
+
+    #[test]
+    fn a_long_span_is_shortened() {
+        let line = format!("x = {}", "y".repeat(1000));
+        let (cut, span) = cut_around(&line, 4..1004);
+        assert_eq!(cut[span].chars().count(), 120);
+        assert!(!cut.starts_with('…'));
+    }
 
     #[test]
     fn the_origin_is_the_diagnostic_position() {

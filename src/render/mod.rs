@@ -232,7 +232,14 @@ pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
     } else {
         path.strip_prefix("./").unwrap_or(path)
     };
-    shown.display().to_string()
+    let shown = shown.display().to_string();
+    // A line that starts with `::` is a workflow command to a GitHub runner, whatever the
+    // output format: a file named `::error::x.py` must not be able to issue one.
+    if shown.starts_with(':') {
+        format!("./{shown}")
+    } else {
+        shown
+    }
 }
 
 /// The path joined to the working directory, with `.` and `..` resolved lexically (as
@@ -356,6 +363,10 @@ mod tests {
         let cwd = Path::new("/work/project");
         assert_eq!(display_path(Path::new("/work/project/a.py"), cwd), "a.py");
         assert_eq!(display_path(Path::new("./a.py"), cwd), "a.py");
+        assert_eq!(
+            display_path(Path::new("::error::x.py"), cwd),
+            "./::error::x.py"
+        );
         assert_eq!(
             display_path(Path::new("/elsewhere/a.py"), cwd),
             "/elsewhere/a.py"
