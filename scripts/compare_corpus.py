@@ -41,11 +41,12 @@ FAMILIES = {
     "dropped task": (["ASYNC300"], ["RUF006"], ["ASYNC300"]),
     "timeout without checkpoint": (["ASYNC100"], ["ASYNC100"], ["ASYNC100"]),
 }
-# Checks with the same code in all three tools (off by default in asynclint).
+# Checks with the same code in all three tools (off by default in asynclint; ruff has some).
 for code in ["ASYNC101", "ASYNC102", "ASYNC103", "ASYNC104", "ASYNC105", "ASYNC109",
              "ASYNC110", "ASYNC111", "ASYNC112", "ASYNC113", "ASYNC115", "ASYNC116",
              "ASYNC119", "ASYNC120", "ASYNC121", "ASYNC122", "ASYNC123", "ASYNC124",
-             "ASYNC125", "ASYNC900", "ASYNC910", "ASYNC911", "ASYNC912", "ASYNC913"]:
+             "ASYNC125", "ASYNC211", "ASYNC900", "ASYNC910", "ASYNC911", "ASYNC912",
+             "ASYNC913"]:
     FAMILIES[code] = ([code], [code], [code])
 
 
@@ -67,9 +68,12 @@ def load(path, dirs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", action="append", default=[], dest="dirs")
-    parser.add_argument("--shown", type=int, default=12)
-    parser.add_argument("outputs", nargs="+")
+    parser.add_argument("--dir", action="append", default=[], dest="dirs", metavar="DIR",
+                        help="keep only findings under DIR (repeatable)")
+    parser.add_argument("--shown", type=int, default=12, metavar="N",
+                        help="lines shown per difference (0: all; default 12)")
+    parser.add_argument("outputs", nargs="+", metavar="OUTPUT",
+                        help="asynclint, ruff and optionally flake8 output, in that order")
     args = parser.parse_args()
     if len(args.outputs) not in (2, 3):
         parser.error("give two or three output files")

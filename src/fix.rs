@@ -230,6 +230,33 @@ mod tests {
         assert_eq!(fixed.len(), 2);
     }
 
+    /// A fix that would break the syntax is dropped; the others are applied, round after
+    /// round, until the lint finds nothing more to fix.
+    #[test]
+    fn fixing_iterates_and_drops_a_fix_that_breaks_the_syntax() {
+        let insert = |at: u32, text: &str| {
+            diagnostic(Fix::safe(
+                "m",
+                vec![Edit::insertion(TextSize::new(at), text)],
+            ))
+        };
+        // The fake linter asks for `x` at the end of the text until there are three.
+        let lint = |text: &str| {
+            if text.matches('x').count() < 3 {
+                vec![insert(u32::try_from(text.len()).unwrap(), "x")]
+            } else {
+                Vec::new()
+            }
+        };
+        // Counts `(` as a syntax error: the first round's `(` fix is dropped.
+        let syntax_errors = |text: &str| text.matches('(').count();
+        let first = vec![insert(0, "("), insert(1, "x")];
+        let fixed = fix_until_stable("a", first, Applicability::Safe, &lint, &syntax_errors);
+        assert_eq!(fixed.text, "axxx");
+        assert_eq!(fixed.applied.len(), 3);
+        assert!(fixed.remaining.is_empty());
+    }
+
     #[test]
     fn diff_is_unified() {
         let diff = unified_diff("a.py", "x = 1\n", "x = 2\n");

@@ -141,6 +141,7 @@ fn try_run(cli: &Cli) -> Result<u8, String> {
         );
     }
     hint_unsafe_fixes(&reports, fixing);
+    warn_unfixed_notebooks(&reports, fixing, &cwd);
     let options = RenderOptions {
         color: cli.output_file.is_none() && use_color(std::io::stdout().is_terminal()),
         cwd,
@@ -257,6 +258,26 @@ fn show_fixes(fixes: &[FileFix], cwd: &Path) {
         }
         for (code, message, count) in counts {
             eprintln!("    {count} × {code} ({message})");
+        }
+    }
+}
+
+/// Notebooks are reported, not rewritten: say so when one has a fix that would apply,
+/// rather than leave the user wondering why `--fix` did nothing there.
+fn warn_unfixed_notebooks(reports: &[FileReport], fixing: Option<Applicability>, cwd: &Path) {
+    let Some(allowed) = fixing else {
+        return;
+    };
+    for report in reports.iter().filter(|r| r.cells.is_some()) {
+        let fixable = report.diagnostics.iter().any(|d| {
+            d.fix.as_ref().is_some_and(|f| {
+                f.applicability >= allowed && f.applicability != Applicability::DisplayOnly
+            })
+        });
+        if fixable {
+            let path = render::display_path(&report.path, cwd);
+            let path = crate::source::escape_for_display(&path);
+            eprintln!("asynclint: warning: {path}: fixes are not applied to notebooks");
         }
     }
 }

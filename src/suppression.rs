@@ -166,6 +166,18 @@ fn parse_comment(text: &str, start: TextSize) -> Parsed {
             if after.starts_with(|c: char| c.is_ascii_alphanumeric()) {
                 continue;
             }
+            // `# noqa[E501]`, `# noqa=E501`: codes were meant, and flake8 would silently read
+            // a blanket; like ruff, say so and suppress nothing.
+            if let Some(c) = after
+                .chars()
+                .next()
+                .filter(|c| !c.is_whitespace() && *c != '#')
+            {
+                return Parsed::Malformed(format!(
+                    "`noqa` is followed by `{}`, not by `:` and codes (e.g. `# noqa: AL101`)",
+                    c.escape_default()
+                ));
+            }
             let range = TextRange::at(directive_start, TextSize::new(4));
             return Parsed::Directive(scope, Codes::All, range);
         };
@@ -457,9 +469,10 @@ mod tests {
 
     #[test]
     fn malformed_directives_suppress_nothing() {
-        let found = read("x = 1  # noqa:\ny = 2  # noqa: because\n");
+        let found = read("x = 1  # noqa:\ny = 2  # noqa: because\nz = 3  # noqa[E501]\n");
         assert!(found.directives.is_empty());
-        assert_eq!(found.malformed.len(), 2);
+        assert_eq!(found.malformed.len(), 3);
+        assert!(found.malformed[2].message.contains("followed by `[`"));
         assert!(
             found.malformed[0]
                 .message

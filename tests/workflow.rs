@@ -354,3 +354,67 @@ fn notebooks_are_linted_cell_by_cell_with_top_level_await() {
         stdout(&output)
     );
 }
+
+/// The rules' own fixes through the binary: `--fix` applies the safe ones
+/// (`get_event_loop()` → `get_running_loop()`), `--unsafe-fixes` adds `await` too, and
+/// what could not be fixed is still reported.
+#[test]
+fn rule_fixes_by_applicability() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let source = "import asyncio\n\n\nasync def work():\n    return 1\n\n\nasync def main():\n    \
+                  loop = asyncio.get_event_loop()\n    work()\n    return loop\n";
+    write(root, "a.py", source);
+    let args = ["--no-cache", "--output-format", "concise"];
+    let output = asynclint(root, &[&args[..], &["--fix", "a.py"]].concat());
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(findings(&output), ["a.py:10:5: AL101"]);
+    let fixed = std::fs::read_to_string(root.join("a.py")).unwrap();
+    assert_eq!(fixed, source.replace("get_event_loop", "get_running_loop"));
+    let output = asynclint(
+        root,
+        &[&args[..], &["--fix", "--unsafe-fixes", "a.py"]].concat(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let fixed = std::fs::read_to_string(root.join("a.py")).unwrap();
+    assert_eq!(
+        fixed,
+        source
+            .replace("get_event_loop", "get_running_loop")
+            .replace("    work()", "    await work()")
+    );
+}
+
+/// A notebook written by Jupyter's own `nbformat` (outputs, execution counts, cell ids,
+/// magics, shell escapes; see `fixtures/notebooks/README.md`): the diagnostics point at the
+/// right cell and row, top-level `await` is legal, and `--fix` leaves the file as it was
+/// and says so.
+#[test]
+fn a_notebook_written_by_jupyter() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let original =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/notebooks/pages.ipynb"))
+            .unwrap();
+    std::fs::write(root.join("pages.ipynb"), &original).unwrap();
+    let output = asynclint(root, &["--no-cache", "--output-format", "concise", "."]);
+    assert_eq!(
+        findings(&output),
+        [
+            "pages.ipynb:cell 4:2:5: ASYNC251",
+            "pages.ipynb:cell 4:3:5: AL101",
+            "pages.ipynb:cell 5:2:12: AL002"
+        ],
+        "{}",
+        stdout(&output)
+    );
+    let output = asynclint(root, &["--no-cache", "--fix", "--unsafe-fixes", "."]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("pages.ipynb: fixes are not applied to notebooks"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read(root.join("pages.ipynb")).unwrap(), original);
+}

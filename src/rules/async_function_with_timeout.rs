@@ -7,6 +7,7 @@ use ruff_text_size::Ranged;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::RuleMeta;
 use crate::rules::Checker;
+use crate::target_version::TargetVersion;
 
 pub const RULE: RuleMeta = RuleMeta {
     code: "ASYNC109",
@@ -28,8 +29,11 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             _ => "trio",
         };
         format!("`{library}.fail_after()`/`move_on_after()`")
-    } else {
+    } else if checker.target_version() >= TargetVersion::Py311 {
         "`asyncio.timeout()`".to_string()
+    } else {
+        // `asyncio.timeout()` is new in 3.11.
+        "`asyncio.wait_for()`".to_string()
     };
     for node in checker.model.nodes_of(NodeKind::StmtFunctionDef) {
         let Some(Stmt::FunctionDef(def)) = node.stmt() else {

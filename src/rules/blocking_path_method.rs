@@ -15,7 +15,7 @@ pub const RULE: RuleMeta = RuleMeta {
     code: "AL141",
     name: "blocking-path-method",
     summary: "A `pathlib.Path` method that touches the file system, inside an `async def`",
-    aliases: &[],
+    aliases: &["ASYNC240"],
     severity: Severity::Warning,
     default_enabled: true,
     doc: include_str!("../../rules/AL141.md"),

@@ -6,6 +6,7 @@ use ruff_text_size::Ranged;
 
 use crate::analysis::calls::callee;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Edit, Fix};
 use crate::registry::RuleMeta;
 use crate::rules::Checker;
 use crate::scope::NodeFlags;
@@ -46,12 +47,25 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         }
         let written = &checker.source[call.func.range()];
-        diagnostics.push(Diagnostic::new(
+        let diagnostic = Diagnostic::new(
             &RULE,
             format!(
                 "`{written}()` in a coroutine: use `asyncio.get_running_loop()`, which returns the same loop here"
             ),
             call.range(),
-        ));
+        );
+        // `asyncio.get_event_loop` and `asyncio.events.get_event_loop` (under any alias)
+        // have a `get_running_loop` beside them; a bare `get_event_loop` imported by name
+        // would need an import as well, so it gets no fix.
+        diagnostics.push(match call.func.as_ref() {
+            Expr::Attribute(attribute) => diagnostic.with_fix(Fix::safe(
+                "Replace with `get_running_loop()`",
+                vec![Edit::replacement(
+                    attribute.attr.range(),
+                    "get_running_loop",
+                )],
+            )),
+            _ => diagnostic,
+        });
     }
 }

@@ -22,8 +22,25 @@ pub const RULE: RuleMeta = RuleMeta {
     check: Some(check),
 };
 
+/// Calls after which the code may run in a child process, whose copy of the running
+/// loop is not running: a new loop there is how such code is written.
+const FORKS: &[&str] = &["os.fork", "os.forkpty"];
+
 fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     let model = checker.model;
+    // Scopes that fork: in them, a loop may be started in the child (see FORKS).
+    let forking: Vec<_> = model
+        .nodes_of(NodeKind::ExprCall)
+        .filter(|node| {
+            let Some(Expr::Call(call)) = node.expr() else {
+                return false;
+            };
+            callee(model, &call.func, node.scope_id())
+                .qualified()
+                .is_some_and(|name| FORKS.contains(&name))
+        })
+        .map(|node| node.scope_id())
+        .collect();
     for node in model.nodes_of(NodeKind::ExprCall) {
         let Some(Expr::Call(call)) = node.expr() else {
             continue;
@@ -38,7 +55,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             Callee::InstanceMethod { class, method } => knowledge::runs_event_loop(&class, &method),
             _ => false,
         };
-        if !runs_loop {
+        if !runs_loop || forking.contains(&node.scope_id()) {
             continue;
         }
         let written = &checker.source[call.func.range()];
