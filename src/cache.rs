@@ -1,61 +1,132 @@
-//! A cache of clean files. A file whose lint found nothing — no diagnostic, no check left
-//! for the project-wide phase, no `noqa` comment — is remembered by a key made of
-//! asynclint's version, the file's settings, its path and its content; next time, the
-//! file is read and hashed but not parsed, and its project facts come from the cache.
-//! Anything else is linted again, so the cache can only save time, never change a result.
+//! A cache of lint results. Each file's phase-1 result — its diagnostics, its `# noqa`
+//! directives, its project facts and the checks it left for the project-wide phase — is
+//! remembered by a key made of asynclint's version, the file's settings, its path and its
+//! content. Next time, a file with the same key is read and hashed but not parsed: its
+//! phase-1 result comes from the cache, and phase 2 and the `# noqa` comments are applied
+//! to it exactly as to a fresh one, so the cache can only save time, never change a result.
+//!
+//! Not cached: files that could not be read or decoded, internal errors, and results that
+//! cannot be stored (a phase-2 decision missing from [`crate::registry::DECIDERS`]).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 use serde::{Deserialize, Serialize};
 
-use crate::linter::LintOptions;
-use crate::project::ModuleFacts;
+use crate::diagnostic::Diagnostic;
+use crate::linter::{LintOptions, ProjectPart};
+use crate::registry;
 
 /// The cache directory used when none is given: `.asynclint_cache` in the current
 /// directory.
 pub const DEFAULT_DIRECTORY: &str = ".asynclint_cache";
 
-/// Entries of one run: key → the facts of a clean file.
-#[derive(Default, Serialize, Deserialize)]
+/// The file in the cache directory.
+pub const FILE_NAME: &str = "lint-results.json";
+
+/// A file's phase-1 result, as stored.
+#[derive(Default, Deserialize)]
+pub struct Entry {
+    pub diagnostics: Vec<Diagnostic>,
+    pub project: ProjectPart,
+}
+
+/// A file's phase-1 result, borrowed for storing.
+#[derive(Serialize)]
+pub struct EntryRef<'a> {
+    pub diagnostics: &'a [Diagnostic],
+    pub project: &'a ProjectPart,
+}
+
+impl EntryRef<'_> {
+    /// Whether the entry can be stored and read back as it is.
+    pub fn is_storable(&self) -> bool {
+        self.project
+            .pending
+            .iter()
+            .all(|check| registry::decider_name(check.decide).is_some())
+    }
+}
+
+/// Entries of one run, as read: key → result, taken (not copied) by the file that has
+/// the key.
+#[derive(Default, Deserialize)]
 struct Entries {
     version: String,
-    files: HashMap<String, Option<ModuleFacts>>,
+    files: HashMap<String, Mutex<Option<Entry>>>,
+}
+
+/// Entries of one run, for writing.
+#[derive(Serialize)]
+struct EntriesRef<'a> {
+    version: &'static str,
+    files: HashMap<&'a str, EntryRef<'a>>,
 }
 
 pub struct Cache {
     file: PathBuf,
-    entries: Entries,
+    /// Read on a thread of its own while the tree is walked; waited for at first use.
+    loading: Mutex<Option<JoinHandle<Entries>>>,
+    entries: OnceLock<Entries>,
 }
 
 impl Cache {
-    /// Opens the cache in `directory`; a missing, unreadable or outdated cache is empty.
+    /// Opens the cache in `directory`, reading it in the background; a missing,
+    /// unreadable, malformed or outdated cache is empty.
     pub fn open(directory: &Path) -> Self {
-        let file = directory.join("clean-files.json");
-        let entries = std::fs::read(&file)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Entries>(&bytes).ok())
-            .filter(|entries| entries.version == env!("CARGO_PKG_VERSION"))
-            .unwrap_or_default();
-        Self { file, entries }
+        let file = directory.join(FILE_NAME);
+        let reading = file.clone();
+        let loading = std::thread::Builder::new()
+            .name("asynclint-cache".into())
+            .spawn(move || read_entries(&reading))
+            .ok();
+        Self {
+            file,
+            loading: Mutex::new(loading),
+            entries: OnceLock::new(),
+        }
     }
 
-    /// The facts of a file known to be clean, if it is.
-    pub fn clean_facts(&self, key: &str) -> Option<Option<ModuleFacts>> {
-        self.entries.files.get(key).cloned()
+    fn entries(&self) -> &Entries {
+        self.entries.get_or_init(|| {
+            let handle = self.loading.lock().ok().and_then(|mut slot| slot.take());
+            // A thread that could not start or that panicked leaves the cache empty.
+            handle
+                .and_then(|handle| handle.join().ok())
+                .unwrap_or_default()
+        })
     }
 
-    /// Replaces the cache with this run's clean files, atomically (a temporary file
-    /// renamed into place), creating the directory with a `.gitignore` of its own.
-    pub fn save(
+    /// The stored result of a file, if its key is known. Each entry is handed out once
+    /// (a file is linted once per run).
+    pub fn take(&self, key: &str) -> Option<Entry> {
+        let slot = self.entries().files.get(key)?;
+        slot.lock().ok()?.take()
+    }
+
+    /// Replaces the cache with this run's results, atomically (a temporary file renamed
+    /// into place), creating the directory with a `.gitignore` of its own. Entries that
+    /// cannot be stored are left out.
+    pub fn save<'a>(
         &self,
-        clean: impl IntoIterator<Item = (String, Option<ModuleFacts>)>,
+        results: impl IntoIterator<Item = (&'a str, EntryRef<'a>)>,
     ) -> std::io::Result<()> {
-        let entries = Entries {
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            files: clean.into_iter().collect(),
+        let files: HashMap<&str, EntryRef<'_>> = results
+            .into_iter()
+            .filter(|(_, entry)| entry.is_storable())
+            .collect();
+        // The same keys as stored: every file was found in the cache, nothing to write.
+        let stored = &self.entries().files;
+        if files.len() == stored.len() && files.keys().all(|key| stored.contains_key(*key)) {
+            return Ok(());
+        }
+        let entries = EntriesRef {
+            version: env!("CARGO_PKG_VERSION"),
+            files,
         };
         let directory = self.file.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(directory)?;
@@ -63,13 +134,21 @@ impl Cache {
         if !ignore.exists() {
             std::fs::write(&ignore, "# Created by asynclint.\n*\n")?;
         }
-        let temporary = directory.join(format!("clean-files.{}.tmp", std::process::id()));
+        let temporary = directory.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
         let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
         serde_json::to_writer(&mut out, &entries)?;
         out.flush()?;
         drop(out);
         std::fs::rename(&temporary, &self.file)
     }
+}
+
+fn read_entries(file: &Path) -> Entries {
+    std::fs::read(file)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Entries>(&bytes).ok())
+        .filter(|entries| entries.version == env!("CARGO_PKG_VERSION"))
+        .unwrap_or_default()
 }
 
 /// The key of a file: everything its result depends on.
@@ -80,6 +159,7 @@ pub fn key(path: &Path, bytes: &[u8], options: &LintOptions) -> String {
     bytes.hash(&mut hasher);
     options.target_version.hash(&mut hasher);
     options.top_level_await.hash(&mut hasher);
+    options.notebook.hash(&mut hasher);
     options
         .module
         .as_ref()
@@ -97,24 +177,110 @@ pub fn key(path: &Path, bytes: &[u8], options: &LintOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::{DefinitionKind, ModuleFacts};
+    use crate::project::{DefinitionKind, ModuleFacts, PendingCheck, Target};
+    use ruff_text_size::{TextRange, TextSize};
 
     #[test]
-    fn saves_and_reopens() {
+    fn saves_and_reopens_every_part_of_a_result() {
         let directory = tempfile::tempdir().unwrap();
         let cache = Cache::open(directory.path());
-        assert!(cache.clean_facts("k").is_none());
-        let facts = ModuleFacts {
-            module: "pkg.mod".into(),
-            definitions: vec![("x".into(), DefinitionKind::Other)],
+        assert!(cache.take("k").is_none());
+        let range = TextRange::at(TextSize::new(3), TextSize::new(4));
+        let diagnostic =
+            Diagnostic::new(&crate::rules::get_event_loop_in_coroutine::RULE, "m", range).with_fix(
+                crate::fix::Fix::safe("f", vec![crate::fix::Edit::replacement(range, "x")]),
+            );
+        let project = ProjectPart {
+            facts: Some(ModuleFacts {
+                module: "pkg.mod".into(),
+                definitions: vec![("x".into(), DefinitionKind::Other)],
+            }),
+            pending: vec![PendingCheck {
+                rule: &crate::rules::coroutine_not_awaited::RULE,
+                target: Target::Symbol("pkg.db.fetch".into()),
+                decide: crate::rules::coroutine_not_awaited::decide,
+                sites: vec![(range, "how".into())],
+            }],
+            directives: crate::suppression::Directives::default(),
         };
-        cache
-            .save([("k".to_string(), Some(facts.clone()))])
-            .unwrap();
+        let entry = EntryRef {
+            diagnostics: std::slice::from_ref(&diagnostic),
+            project: &project,
+        };
+        assert!(entry.is_storable());
+        cache.save([("k", entry)]).unwrap();
         let reopened = Cache::open(directory.path());
-        let found = reopened.clean_facts("k").unwrap().unwrap();
-        assert_eq!(found.module, facts.module);
+        let found = reopened.take("k").unwrap();
+        assert_eq!(found.diagnostics[0].rule.code, "AL121");
+        assert_eq!(found.diagnostics[0].fix, diagnostic.fix);
+        assert_eq!(found.project.facts.as_ref().unwrap().module, "pkg.mod");
+        let check = &found.project.pending[0];
+        assert_eq!(check.rule.code, "AL101");
+        assert_eq!(check.target, Target::Symbol("pkg.db.fetch".into()));
+        assert_eq!(
+            registry::decider_name(check.decide),
+            registry::decider_name(crate::rules::coroutine_not_awaited::decide)
+        );
         assert!(directory.path().join(".gitignore").exists());
+    }
+
+    #[test]
+    fn a_cache_naming_an_unknown_rule_or_decision_is_ignored() {
+        let directory = tempfile::tempdir().unwrap();
+        let write = |entry: &str| {
+            let text = format!(
+                r#"{{"version":"{}","files":{{"k":{entry}}}}}"#,
+                env!("CARGO_PKG_VERSION")
+            );
+            std::fs::write(directory.path().join(FILE_NAME), text).unwrap();
+        };
+        let empty_project = r#""project":{"facts":null,"pending":[],"directives":{"directives":[],"malformed":[]}}"#;
+        write(&format!(r#"{{"diagnostics":[],{empty_project}}}"#));
+        assert!(Cache::open(directory.path()).take("k").is_some());
+        write(&format!(
+            r#"{{"diagnostics":[{{"rule":"XX999","message":"m","range":null,"fix":null}}],{empty_project}}}"#
+        ));
+        assert!(Cache::open(directory.path()).take("k").is_none());
+        write(
+            r#"{"diagnostics":[],"project":{"facts":null,"pending":[{"rule":"AL101","target":{"Symbol":"a.b"},"decide":"rm -rf","sites":[]}],"directives":{"directives":[],"malformed":[]}}}"#,
+        );
+        assert!(Cache::open(directory.path()).take("k").is_none());
+    }
+
+    /// Every decision a rule defers to phase 2 is in `registry::DECIDERS`, so that every
+    /// file can be cached: the fixtures, linted with every rule and nothing known about
+    /// the project (so that every check about another module is deferred).
+    #[test]
+    fn every_deferred_decision_can_be_stored() {
+        let options = LintOptions {
+            rules: registry::RULES.to_vec(),
+            ..LintOptions::default()
+        };
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut directories = vec![root];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(directory) = directories.pop() {
+            for entry in std::fs::read_dir(&directory).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    directories.push(path);
+                } else if path.extension().is_some_and(|e| e == "py") {
+                    let linted = crate::linter::lint_bytes(std::fs::read(&path).unwrap(), &options);
+                    for check in &linted.project.pending {
+                        let name = registry::decider_name(check.decide);
+                        assert!(
+                            name.is_some(),
+                            "{}: {} defers with a decision missing from DECIDERS",
+                            path.display(),
+                            check.rule.code
+                        );
+                        seen.insert(name);
+                    }
+                }
+            }
+        }
+        // And each decision of the table is used by some fixture.
+        assert_eq!(seen.len(), registry::DECIDERS.len(), "{seen:?}");
     }
 
     #[test]

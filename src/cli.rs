@@ -103,11 +103,11 @@ pub struct Cli {
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,
 
-    /// Lint every file, without reading or writing the cache of clean files.
+    /// Lint every file, without reading or writing the cache of lint results.
     #[arg(long)]
     pub no_cache: bool,
 
-    /// Where to keep the cache of clean files [default: .asynclint_cache in the current
+    /// Where to keep the cache of lint results [default: .asynclint_cache in the current
     /// directory].
     #[arg(long, value_name = "DIR", env = "ASYNCLINT_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,

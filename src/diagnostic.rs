@@ -1,7 +1,7 @@
 //! The one list every stage produces and every renderer consumes.
 
 use ruff_text_size::TextRange;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fix::Fix;
 use crate::registry::RuleMeta;
@@ -17,8 +17,10 @@ pub enum Severity {
 
 /// A finding in one file. Positions are byte ranges into the file's decoded text; rows and
 /// columns are computed only when rendering.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Diagnostic {
+    /// Stored by its code (in the cache).
+    #[serde(with = "crate::registry::by_code")]
     pub rule: &'static RuleMeta,
     pub message: String,
     /// `None` for findings about the file as a whole (it could not be read).

@@ -6,11 +6,11 @@
 //! are shown, never applied.
 
 use ruff_text_size::{TextRange, TextSize};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Applicability {
     DisplayOnly,
@@ -20,7 +20,7 @@ pub enum Applicability {
 
 /// Replace `range` with `content` (an insertion when the range is empty, a deletion when
 /// the content is).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     pub range: TextRange,
     pub content: String,
@@ -49,7 +49,7 @@ impl Edit {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     pub applicability: Applicability,
     /// Non-overlapping, in any order.

@@ -57,7 +57,7 @@ pub struct LintedText {
 }
 
 /// What one file contributes to the project-wide phase.
-#[derive(Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProjectPart {
     /// The module's definitions, for other files' checks.
     pub facts: Option<ModuleFacts>,
@@ -106,7 +106,27 @@ fn lint_notebook(bytes: &[u8], options: &LintOptions) -> LintedText {
     }
 }
 
+/// The text of a file as [`lint_bytes`] reads it (and a notebook's cells), without
+/// linting it; `None` when it cannot be decoded.
+pub fn decode_only(bytes: Vec<u8>, options: &LintOptions) -> Option<(String, Option<CellIndex>)> {
+    if options.notebook {
+        return notebook::parse(&bytes)
+            .ok()
+            .map(|notebook| (notebook.source, Some(notebook.cells)));
+    }
+    source::decode(bytes).ok().map(|text| (text, None))
+}
+
+/// The diagnostic for a file that cannot be decoded. Its text (decoded as far as it goes,
+/// for the snippet) cannot be read again the same way: it is kept.
 fn decode_failure(error: DecodeError) -> LintedText {
+    LintedText {
+        keep_text: true,
+        ..decode_failure_diagnostic(error)
+    }
+}
+
+fn decode_failure_diagnostic(error: DecodeError) -> LintedText {
     match error {
         DecodeError::Undecodable {
             encoding,

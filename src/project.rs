@@ -81,7 +81,7 @@ pub struct ModuleFacts {
 }
 
 /// What a deferred check asks about.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Target {
     /// A dotted name: `pkg.db.fetch`, `pkg.db.Client`.
     Symbol(String),
@@ -102,10 +102,14 @@ pub type Decide = fn(Resolved<'_>, &ProjectIndex, &str) -> Option<String>;
 /// The checks of one file that phase 1 could not decide alone, about one target: one
 /// entry per (rule, target, decision), with every place it is asked about — a test
 /// module calling a project helper a thousand times keeps one target, not a thousand.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PendingCheck {
+    /// Stored by its code (in the cache).
+    #[serde(with = "crate::registry::by_code")]
     pub rule: &'static RuleMeta,
     pub target: Target,
+    /// Stored by its name in [`crate::registry::DECIDERS`] (in the cache).
+    #[serde(with = "crate::registry::decider_by_name")]
     pub decide: Decide,
     /// Each place, with what the rule wants to say about it (e.g. how the call was
     /// written).

@@ -3,6 +3,7 @@
 //! same check (`PLE1142`, `F704`, `RUF006`).
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::project::Decide;
 use crate::rules::{self, Checker};
 
 pub type CheckFn = fn(&Checker<'_, '_>, &mut Vec<Diagnostic>);
@@ -116,6 +117,77 @@ pub static RULES: &[&RuleMeta] = &[
     &rules::invalid_noqa::RULE,
     &rules::unused_noqa::RULE,
 ];
+
+/// The phase-2 decisions of the rules that defer checks (see `Checker::defer`), by name, so
+/// that a cached pending check can be stored and found again. A rule that defers adds its
+/// decision here.
+pub const DECIDERS: &[(&str, Decide)] = &[
+    ("AL101", rules::coroutine_not_awaited::decide),
+    ("AL102", rules::await_non_awaitable::decide),
+    ("AL103", rules::coroutine_awaited_twice::decide),
+    ("AL140", rules::blocking_call_via_helper::decide),
+    ("async-generator", rules::protocols::decide_async_generator),
+    ("sync-generator", rules::protocols::decide_sync_generator),
+    (
+        "async-context-manager",
+        rules::protocols::decide_async_context_manager,
+    ),
+    (
+        "sync-context-manager",
+        rules::protocols::decide_sync_context_manager,
+    ),
+];
+
+/// The name of a phase-2 decision in [`DECIDERS`].
+pub fn decider_name(decide: Decide) -> Option<&'static str> {
+    DECIDERS
+        .iter()
+        .find(|(_, known)| std::ptr::fn_addr_eq(*known, decide))
+        .map(|(name, _)| *name)
+}
+
+/// Serde for a rule, as its code: `#[serde(with = "crate::registry::by_code")]`.
+pub mod by_code {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::RuleMeta;
+
+    pub fn serialize<S: Serializer>(rule: &&'static RuleMeta, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(rule.code)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<&'static RuleMeta, D::Error> {
+        let code = std::borrow::Cow::<str>::deserialize(input)?;
+        super::rule_by_code(&code).ok_or_else(|| D::Error::custom(format!("unknown rule {code}")))
+    }
+}
+
+/// Serde for a phase-2 decision, as its name in [`DECIDERS`]. A function missing from the
+/// table cannot be stored (the file is then not cached), and an unknown name cannot be
+/// read (the cache is then ignored): no function is ever called but the table's.
+pub mod decider_by_name {
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{DECIDERS, Decide};
+
+    pub fn serialize<S: Serializer>(decide: &Decide, out: S) -> Result<S::Ok, S::Error> {
+        let name = super::decider_name(*decide)
+            .ok_or_else(|| S::Error::custom("a phase-2 decision missing from DECIDERS"))?;
+        out.serialize_str(name)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Decide, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(input)?;
+        DECIDERS
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, decide)| *decide)
+            .ok_or_else(|| D::Error::custom(format!("unknown phase-2 decision {name}")))
+    }
+}
 
 pub fn rule_by_code(code: &str) -> Option<&'static RuleMeta> {
     RULES

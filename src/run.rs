@@ -355,10 +355,14 @@ fn lint_paths(
         .map(|(path, options)| lint_file(path, &options, cache))
         .collect();
     if let Some(cache) = cache {
-        let clean = linted
-            .iter()
-            .filter_map(|l| Some((l.cache_key.clone()?, l.project.facts.clone())));
-        if let Err(error) = cache.save(clean) {
+        let results = linted.iter().filter_map(|l| {
+            let entry = cache::EntryRef {
+                diagnostics: &l.report.diagnostics,
+                project: &l.project,
+            };
+            Some((l.cache_key.as_deref()?, entry))
+        });
+        if let Err(error) = cache.save(results) {
             eprintln!("asynclint: warning: cannot write the cache: {error}");
         }
     }
@@ -633,7 +637,7 @@ pub struct Linted {
     pub text_hash: Option<u64>,
     /// How it was linted (for judging its `# noqa` comments, and for fixing it).
     pub options: LintOptions,
-    /// Its cache key, when it is clean and may be remembered as such.
+    /// Its cache key, when its result may be remembered.
     pub cache_key: Option<String>,
 }
 
@@ -642,32 +646,43 @@ pub struct Linted {
 pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) -> Linted {
     let reading = path.clone();
     let mut key = None;
+    let mut cacheable = true;
     let mut linted = lint_guarded(path, options, |options| {
         let bytes = read_source(&reading)?;
         #[cfg(debug_assertions)]
         panic_if_asked(&reading);
         if let Some(cache) = cache {
             let file_key = cache::key(&reading, &bytes, options);
-            let hit = cache.clean_facts(&file_key);
+            let hit = cache.take(&file_key);
             key = Some(file_key);
-            if let Some(facts) = hit {
-                let project = ProjectPart {
-                    facts,
-                    ..ProjectPart::default()
+            if let Some(entry) = hit {
+                // The text is still needed for the diagnostics' positions and the `noqa`
+                // comments' lines: decoding is cheap, parsing is what the cache saves.
+                let Some((text, cells)) = linter::decode_only(bytes, options) else {
+                    // Not stored for such a file: the key matched something else.
+                    cacheable = false;
+                    return Ok(linter::lint_bytes(read_source(&reading)?, options));
                 };
                 return Ok(LintedText {
-                    project,
-                    ..LintedText::default()
+                    text,
+                    diagnostics: entry.diagnostics,
+                    project: entry.project,
+                    keep_text: false,
+                    cells,
                 });
             }
         }
-        Ok(linter::lint_bytes(bytes, options))
+        let linted = linter::lint_bytes(bytes, options);
+        // Text that was not decoded as it is (undecodable bytes) cannot be read again.
+        cacheable = !linted.keep_text;
+        Ok(linted)
     });
-    // Only a file with nothing to report, decide or suppress is remembered as clean.
-    let clean = linted.report.diagnostics.is_empty()
-        && linted.project.pending.is_empty()
-        && linted.project.directives.is_empty();
-    linted.cache_key = key.filter(|_| clean);
+    // Results that came from reading the file as it is, and not from an internal error.
+    let failed =
+        linted.report.diagnostics.iter().any(|d| {
+            d.rule.code == internal_error::RULE.code || d.rule.code == io_error::RULE.code
+        });
+    linted.cache_key = key.filter(|_| cacheable && !failed);
     linted
 }
 

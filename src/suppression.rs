@@ -6,6 +6,7 @@
 
 use ruff_python_ast::token::{Token, TokenKind};
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::fix::{Edit, Fix};
@@ -13,20 +14,20 @@ use crate::registry::{self, RuleMeta};
 use crate::rules::{internal_error, invalid_noqa, io_error, syntax_error, unused_noqa};
 
 /// What a directive suppresses.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Codes {
     All,
     Only(Vec<Code>),
 }
 
 /// A code written in a directive, with where it is (for removing it).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Code {
     pub text: String,
     pub range: TextRange,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scope {
     /// `# noqa`: the line the comment is on.
     Line,
@@ -34,7 +35,7 @@ pub enum Scope {
     File,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Directive {
     pub scope: Scope,
     pub codes: Codes,
@@ -50,7 +51,7 @@ pub struct Directive {
 }
 
 /// The directives of a file, and the malformed ones (already as diagnostics).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Directives {
     pub directives: Vec<Directive>,
     pub malformed: Vec<Diagnostic>,

@@ -272,37 +272,70 @@ fn fixes_diff_and_stdin() {
     assert_eq!(stdout(&output), "x = 1\ny = 2\n");
 }
 
+/// The cache stores each file's phase-1 result; a cached run prints exactly what a run
+/// without the cache prints, and the project-wide checks of a cached file are decided
+/// again from the other files as they are now.
 #[test]
-fn the_cache_remembers_clean_files_only() {
+fn the_cache_never_changes_a_result() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
+    write(root, "pkg/__init__.py", "");
+    write(root, "pkg/db.py", "async def fetch():\n    return 1\n");
+    write(
+        root,
+        "pkg/app.py",
+        "from pkg.db import fetch\n\n\nasync def main():\n    fetch()\n    await x  # noqa: AL002\n",
+    );
     write(root, "clean.py", "async def f():\n    return 1\n");
     write(root, "bad.py", "await x\n");
+    std::fs::write(root.join("latin.py"), b"x = '\xff'\n").unwrap();
     let cache = root.join("cache");
     let cache_arg = cache.to_string_lossy().to_string();
-    let first = asynclint(
-        root,
-        &["--cache-dir", &cache_arg, "--output-format", "concise", "."],
-    );
-    let second = asynclint(
-        root,
-        &["--cache-dir", &cache_arg, "--output-format", "concise", "."],
-    );
-    assert_eq!(stdout(&first), stdout(&second));
-    assert_eq!(findings(&second), ["bad.py:1:1: AL001"]);
-    let stored = std::fs::read_to_string(cache.join("clean-files.json")).unwrap();
+    let run = |format: &str| {
+        let output = asynclint(
+            root,
+            &["--cache-dir", &cache_arg, "--output-format", format, "."],
+        );
+        (stdout(&output), findings(&output))
+    };
+    let uncached = |format: &str| {
+        stdout(&asynclint(
+            root,
+            &["--no-cache", "--output-format", format, "."],
+        ))
+    };
+    let expected = [
+        "bad.py:1:1: AL001",
+        "latin.py:1:6: AL000",
+        "pkg/app.py:5:5: AL101",
+    ];
+    let (first, first_findings) = run("concise");
+    assert_eq!(first_findings, expected, "{first}");
+    for format in ["concise", "full", "json"] {
+        assert_eq!(run(format).0, uncached(format), "{format}");
+    }
+    // Every file but the undecodable one is stored.
+    let stored = std::fs::read_to_string(cache.join("lint-results.json")).unwrap();
     let entries: serde_json::Value = serde_json::from_str(&stored).unwrap();
-    assert_eq!(entries["files"].as_object().unwrap().len(), 1, "{stored}");
+    assert_eq!(entries["files"].as_object().unwrap().len(), 5, "{stored}");
+    // `fetch` becomes a plain function: the cached `pkg/app.py` is decided again.
+    write(root, "pkg/db.py", "def fetch():\n    return 1\n");
+    let (_, findings) = run("concise");
+    assert_eq!(findings, ["bad.py:1:1: AL001", "latin.py:1:6: AL000"]);
     // A changed file is linted again.
     write(root, "clean.py", "await y\n");
-    let third = asynclint(
-        root,
-        &["--cache-dir", &cache_arg, "--output-format", "concise", "."],
-    );
+    let (_, findings) = run("concise");
     assert_eq!(
-        findings(&third),
-        ["bad.py:1:1: AL001", "clean.py:1:1: AL001"]
+        findings,
+        [
+            "bad.py:1:1: AL001",
+            "clean.py:1:1: AL001",
+            "latin.py:1:6: AL000"
+        ]
     );
+    // A cache that cannot be read is ignored.
+    std::fs::write(cache.join("lint-results.json"), "{not json").unwrap();
+    assert_eq!(run("concise").0, uncached("concise"));
     // --no-cache neither reads nor writes it.
     std::fs::remove_dir_all(&cache).unwrap();
     asynclint(root, &["--no-cache", "."]);

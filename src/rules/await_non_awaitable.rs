@@ -166,7 +166,7 @@ fn uncalled_function(
 
 /// In phase 2: a function of another module of the project, undecorated, is never
 /// awaitable itself.
-fn decide(resolved: Resolved<'_>, _: &ProjectIndex, message: &str) -> Option<String> {
+pub(crate) fn decide(resolved: Resolved<'_>, _: &ProjectIndex, message: &str) -> Option<String> {
     match resolved {
         Resolved::Function(f) if f.decoration == Decoration::None => Some(message.to_string()),
         _ => None,

@@ -170,7 +170,7 @@ fn message(written: &str, chain: &[String], library: &str) -> String {
 
 /// In phase 2: report when the callee, defined elsewhere in the project, is a synchronous
 /// function that reaches a blocking call.
-fn decide(resolved: Resolved<'_>, index: &ProjectIndex, detail: &str) -> Option<String> {
+pub(crate) fn decide(resolved: Resolved<'_>, index: &ProjectIndex, detail: &str) -> Option<String> {
     let Resolved::Function(facts) = resolved else {
         return None;
     };

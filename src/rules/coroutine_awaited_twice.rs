@@ -221,7 +221,7 @@ fn deferred_target(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> O
 
 /// In phase 2: report when the function, defined elsewhere in the project, is a coroutine
 /// function.
-fn decide(resolved: Resolved<'_>, _: &ProjectIndex, message: &str) -> Option<String> {
+pub(crate) fn decide(resolved: Resolved<'_>, _: &ProjectIndex, message: &str) -> Option<String> {
     match resolved {
         Resolved::Function(f) if f.returns_coroutine() => Some(message.to_string()),
         _ => None,

@@ -131,7 +131,7 @@ fn add_await(checker: &Checker, call: TextRange, scope: ScopeId, how: ValueUse) 
 
 /// In phase 2: report when the callee, defined elsewhere in the project, is a coroutine
 /// function.
-fn decide(resolved: Resolved<'_>, _: &ProjectIndex, detail: &str) -> Option<String> {
+pub(crate) fn decide(resolved: Resolved<'_>, _: &ProjectIndex, detail: &str) -> Option<String> {
     match resolved {
         Resolved::Function(f) if f.returns_coroutine() => {
             let (how, written) = decode(detail)?;
