@@ -28,19 +28,14 @@ const FORKS: &[&str] = &["os.fork", "os.forkpty"];
 
 fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     let model = checker.model;
-    // Scopes that fork: in them, a loop may be started in the child (see FORKS).
-    let forking: Vec<_> = model
-        .nodes_of(NodeKind::ExprCall)
-        .filter(|node| {
-            let Some(Expr::Call(call)) = node.expr() else {
-                return false;
-            };
-            callee(model, &call.func, node.scope_id())
-                .qualified()
-                .is_some_and(|name| FORKS.contains(&name))
-        })
-        .map(|node| node.scope_id())
-        .collect();
+    // Scopes that fork: in them, a loop may be started in the child (see FORKS). Found
+    // only once a loop runner is seen, which is rare.
+    let forking = std::cell::OnceCell::new();
+    let forks = |scope| {
+        forking
+            .get_or_init(|| forking_scopes(checker))
+            .contains(&scope)
+    };
     for node in model.nodes_of(NodeKind::ExprCall) {
         let Some(Expr::Call(call)) = node.expr() else {
             continue;
@@ -55,7 +50,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             Callee::InstanceMethod { class, method } => knowledge::runs_event_loop(&class, &method),
             _ => false,
         };
-        if !runs_loop || forking.contains(&node.scope_id()) {
+        if !runs_loop || forks(node.scope_id()) {
             continue;
         }
         let written = &checker.source[call.func.range()];
@@ -67,4 +62,20 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             call.range(),
         ));
     }
+}
+
+fn forking_scopes(checker: &Checker) -> Vec<crate::scope::ScopeId> {
+    let model = checker.model;
+    model
+        .nodes_of(NodeKind::ExprCall)
+        .filter(|node| {
+            let Some(Expr::Call(call)) = node.expr() else {
+                return false;
+            };
+            callee(model, &call.func, node.scope_id())
+                .qualified()
+                .is_some_and(|name| FORKS.contains(&name))
+        })
+        .map(|node| node.scope_id())
+        .collect()
 }
