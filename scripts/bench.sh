@@ -353,7 +353,7 @@ CACHED_ARGS=(--output-format concise --exit-zero --isolated --cache-dir "$cache_
 note "filling the cache in $cache_dir"
 cache_bytes=0
 if "$ASYNCLINT" "${CACHED_ARGS[@]}" -j "$NCPU" . > /dev/null 2> "$tmp/err"; then
-    cache_bytes=$(wc -c < "$cache_dir/lint-results.json" 2>/dev/null | tr -d ' ' || echo 0)
+    cache_bytes=$(wc -c < "$cache_dir/lint-results.postcard" 2>/dev/null | tr -d ' ' || echo 0)
     measure "asynclint cached" "$NCPU" "$BENCH_RUNS" "$nfiles" \
         "$ASYNCLINT" "${CACHED_ARGS[@]}" -j "$NCPU" .
 else

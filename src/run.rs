@@ -817,6 +817,30 @@ mod tests {
         }
     }
 
+    /// What may be cached: a file read and decoded as it is, with or without diagnostics;
+    /// not one whose bytes could not be decoded, nor one that could not be read.
+    #[test]
+    fn only_results_read_from_the_file_as_it_is_are_cached() {
+        let directory = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&directory.path().join("cache"));
+        let file = |name: &str, bytes: &[u8]| {
+            let path = directory.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            lint_file(path, &options(), Some(&cache))
+                .cache_key
+                .is_some()
+        };
+        assert!(file("clean.py", b"x = 1\n"));
+        assert!(file("bad.py", b"await x  # noqa: AL002\n"));
+        assert!(!file("latin.py", b"x = '\xff'\n"));
+        let missing = lint_file(
+            directory.path().join("missing.py"),
+            &options(),
+            Some(&cache),
+        );
+        assert!(missing.cache_key.is_none());
+    }
+
     #[test]
     fn a_panic_becomes_an_internal_error_for_that_file() {
         let report = lint_guarded(PathBuf::from("boom.py"), &options(), |_| {

@@ -1,15 +1,16 @@
 //! End-to-end tests of the `asynclint` binary: exit statuses, output formats, file
 //! discovery, configuration, and input that must neither crash nor stop a run.
 
+mod common;
+
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Seek, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{Asynclint, BIN, Project, Run};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_asynclint");
 
 /// No test run may take longer than this: a hang is a failure, not a stuck test suite.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -18,44 +19,9 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-/// A temporary project directory.
-struct Project {
-    dir: tempfile::TempDir,
-}
-
 impl Project {
     fn new() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("asynclint-cli-")
-            .tempdir()
-            .expect("temporary directory");
-        Self { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Writes a file, creating its parent directories.
-    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.root().join(relative);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).expect("create parent directories");
-        }
-        fs::write(&path, contents).expect("write file");
-        path
-    }
-
-    fn mkdir(&self, relative: &str) -> PathBuf {
-        let path = self.root().join(relative);
-        fs::create_dir_all(&path).expect("create directory");
-        path
-    }
-
-    /// The working directory as the binary sees it (the canonical path, as
-    /// `current_dir()` returns it there).
-    fn canonical_root(&self) -> PathBuf {
-        fs::canonicalize(self.root()).expect("canonical root")
+        Self::with_prefix("asynclint-cli-")
     }
 
     fn asynclint(&self) -> Asynclint {
@@ -88,115 +54,15 @@ impl Project {
     }
 }
 
-/// One invocation of the binary, isolated from the environment of the test run.
-struct Asynclint {
-    command: Command,
-    stdin: Option<Vec<u8>>,
-}
-
 impl Asynclint {
+    /// One invocation of the binary, isolated from the environment of the test run, killed
+    /// (and failing) after [`TIMEOUT`].
     fn new(cwd: &Path) -> Self {
-        let mut command = Command::new(BIN);
-        command
-            .current_dir(cwd)
-            .env_remove("ASYNCLINT_OUTPUT_FORMAT")
-            .env_remove("NO_COLOR")
-            .env_remove("FORCE_COLOR");
-        Self {
-            command,
-            stdin: None,
-        }
+        Self::isolated(cwd, TIMEOUT)
     }
-
-    fn args(mut self, args: &[&str]) -> Self {
-        self.command.args(args);
-        self
-    }
-
-    fn env(mut self, key: &str, value: &str) -> Self {
-        self.command.env(key, value);
-        self
-    }
-
-    fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
-        self.stdin = Some(bytes.into());
-        self
-    }
-
-    /// Runs to completion (or kills the process after [`TIMEOUT`] and fails). Output goes
-    /// through files, so a large output cannot block the child while we wait.
-    fn run(mut self) -> Run {
-        let mut stdout = tempfile::tempfile().expect("stdout file");
-        let mut stderr = tempfile::tempfile().expect("stderr file");
-        let stdin = match self.stdin.take() {
-            Some(bytes) => {
-                let mut file = tempfile::tempfile().expect("stdin file");
-                file.write_all(&bytes).expect("write stdin");
-                file.rewind().expect("rewind stdin");
-                Stdio::from(file)
-            }
-            None => Stdio::null(),
-        };
-        let mut child = self
-            .command
-            .stdin(stdin)
-            .stdout(stdout.try_clone().expect("clone stdout file"))
-            .stderr(stderr.try_clone().expect("clone stderr file"))
-            .spawn()
-            .expect("spawn asynclint");
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for asynclint") {
-                break status;
-            }
-            if started.elapsed() > TIMEOUT {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("asynclint {:?} did not finish in {TIMEOUT:?}", self.command);
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        let read = |file: &mut fs::File| {
-            let mut bytes = Vec::new();
-            file.rewind().expect("rewind output");
-            file.read_to_end(&mut bytes).expect("read output");
-            bytes
-        };
-        let stdout = read(&mut stdout);
-        let stderr = read(&mut stderr);
-        Run {
-            status: status.code(),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stdout_bytes: stdout,
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
-    }
-}
-
-struct Run {
-    /// `None` when killed by a signal.
-    status: Option<i32>,
-    stdout: String,
-    stdout_bytes: Vec<u8>,
-    stderr: String,
 }
 
 impl Run {
-    /// The exit status; the process must have exited normally, without a panic.
-    fn code(&self) -> i32 {
-        assert!(
-            !self.stderr.contains("panicked"),
-            "asynclint panicked:\n{}",
-            self.stderr
-        );
-        self.status.unwrap_or_else(|| {
-            panic!(
-                "asynclint was killed by a signal\nstdout:\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
     /// Splits concise output into diagnostic lines, checking the summary line.
     fn concise(&self) -> (i32, Vec<String>) {
         let code = self.code();
@@ -859,7 +725,7 @@ fn output_is_sorted_and_identical_for_any_thread_count() {
     for package in ["b", "a", "a/z", "a-b", "c"] {
         for module in 0..12 {
             project.write(
-                &format!("{package}/m{module}.py"),
+                format!("{package}/m{module}.py"),
                 format!("x = {module}\nawait y\nasync for z in w:\n    pass\n"),
             );
         }
@@ -915,11 +781,8 @@ fn project_with_versions() -> Project {
         "[project]\nname = \"new\"\nrequires-python = \">=3.11, <4\"\n",
     );
     for directory in ["old/pkg", "new/pkg"] {
-        project.write(&format!("{directory}/dead.py"), DEAD_CODE_AWAIT);
-        project.write(
-            &format!("{directory}/nested.py"),
-            NESTED_ASYNC_COMPREHENSION,
-        );
+        project.write(format!("{directory}/dead.py"), DEAD_CODE_AWAIT);
+        project.write(format!("{directory}/nested.py"), NESTED_ASYNC_COMPREHENSION);
     }
     project
 }

@@ -2,21 +2,21 @@
 //! binary. Each format's expected output has the shape of `ruff check --output-format X`
 //! on a comparable input (ruff 0.17); where asynclint differs on purpose the test says so.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use common::{Asynclint, Project};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_asynclint");
+/// A run that takes longer is a hang, and fails.
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-struct Project {
-    dir: tempfile::TempDir,
-}
 
 struct Output {
     code: i32,
@@ -26,11 +26,7 @@ struct Output {
 
 impl Project {
     fn new() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("asynclint-formats-")
-            .tempdir()
-            .expect("temporary directory");
-        Self { dir }
+        Self::with_prefix("asynclint-formats-")
     }
 
     /// The project with two files and three diagnostics that most tests use: `a.py` has
@@ -46,45 +42,22 @@ impl Project {
         project
     }
 
-    /// The working directory as the binary sees it (`current_dir()` is canonical).
-    fn root(&self) -> PathBuf {
-        fs::canonicalize(self.dir.path()).expect("canonical root")
-    }
-
-    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.dir.path().join(relative);
-        fs::create_dir_all(path.parent().expect("parent")).expect("create directories");
-        fs::write(&path, contents).expect("write file");
-        path
-    }
-
     fn run(&self, args: &[&str]) -> Output {
-        self.run_in(&self.root(), args, &[])
+        self.run_in(&self.canonical_root(), args, &[])
     }
 
     fn run_in(&self, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(BIN);
-        command
-            .current_dir(cwd)
-            .args(args)
-            .env_remove("ASYNCLINT_OUTPUT_FORMAT")
+        let mut asynclint = Asynclint::isolated(cwd, TIMEOUT)
             .env_remove("CI_PROJECT_DIR")
-            .env_remove("NO_COLOR")
-            .env_remove("FORCE_COLOR")
-            .stdin(Stdio::null());
+            .args(args);
         for (key, value) in env {
-            command.env(key, value);
+            asynclint = asynclint.env(key, value);
         }
-        let output = command.output().expect("run asynclint");
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(
-            !stderr.contains("panicked"),
-            "asynclint panicked:\n{stderr}"
-        );
+        let run = asynclint.run();
         Output {
-            code: output.status.code().expect("exit status"),
-            stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
-            stderr,
+            code: run.code(),
+            stdout: String::from_utf8(run.stdout_bytes).expect("UTF-8 output"),
+            stderr: run.stderr,
         }
     }
 
@@ -153,7 +126,7 @@ fn json_lines_has_the_json_objects_one_per_line() {
     let project = Project::sample();
     let output = project.format("json-lines");
     assert_eq!(output.code, 1);
-    let root = project.root().display().to_string();
+    let root = project.canonical_root().display().to_string();
     let expected = [
         format!(
             r#"{{"cell":null,"code":"AL001","end_location":{{"column":23,"row":3}},"filename":"{root}/a.py","fix":null,"location":{{"column":1,"row":3}},"message":"'await' outside function","name":"await-outside-function","noqa_row":3,"severity":"error","url":null}}"#
@@ -186,7 +159,7 @@ fn github_format_is_workflow_commands_shaped_as_ruffs() {
     );
     let output = project.format("github");
     assert_eq!(output.code, 1);
-    let root = project.root().display().to_string();
+    let root = project.canonical_root().display().to_string();
     assert_eq!(
         output.stdout,
         format!(
@@ -249,11 +222,14 @@ fn gitlab_format_is_a_code_quality_report_with_ruffs_fields() {
     );
 
     // Paths are relative to the project directory GitLab CI names.
-    let sub = project.root().join("sub");
+    let sub = project.canonical_root().join("sub");
     let run = project.run_in(
         &sub,
         &["--output-format", "gitlab", "."],
-        &[("CI_PROJECT_DIR", &project.root().display().to_string())],
+        &[(
+            "CI_PROJECT_DIR",
+            &project.canonical_root().display().to_string(),
+        )],
     );
     let issues: Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(issues[0]["location"]["path"], "sub/b.py");
@@ -298,7 +274,7 @@ fn junit_format_is_ruffs_xml() {
     let project = Project::sample();
     let output = project.format("junit");
     assert_eq!(output.code, 1);
-    let root = project.root().display().to_string();
+    let root = project.canonical_root().display().to_string();
     let case = |code: &str, class: &str, row: u32, column: u32, message: &str| {
         format!(
             "        <testcase name=\"org.asynclint.{code}\" classname=\"{root}/{class}\" line=\"{row}\" column=\"{column}\">\n\
@@ -341,14 +317,14 @@ fn junit_format_is_ruffs_xml() {
 #[test]
 fn sarif_format_describes_results_and_rules() {
     let project = Project::sample();
-    fs::create_dir(project.root().join(".git")).expect("mark the git root");
+    fs::create_dir(project.canonical_root().join(".git")).expect("mark the git root");
     let log = project.json(&["--output-format", "sarif", "--select", "AL001,AL002,AL009"]);
     assert_eq!(log["version"], "2.1.0");
     let run = &log["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     assert_eq!(
         run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
-        format!("file://{}/", project.root().display())
+        format!("file://{}/", project.canonical_root().display())
     );
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "asynclint");
@@ -414,7 +390,7 @@ fn sarif_format_describes_results_and_rules() {
 #[test]
 fn sarif_uris_are_relative_to_the_git_root_and_fingerprints_ignore_line_numbers() {
     let project = Project::new();
-    fs::create_dir(project.root().join(".git")).expect("mark the git root");
+    fs::create_dir(project.canonical_root().join(".git")).expect("mark the git root");
     project.write("pkg/a b#%.py", "def f():\n    await x\n");
     let sarif = |cwd: &Path, args: &[&str]| -> Value {
         let mut all = vec!["--output-format", "sarif"];
@@ -425,19 +401,19 @@ fn sarif_uris_are_relative_to_the_git_root_and_fingerprints_ignore_line_numbers(
     let location = |log: &Value| log["runs"][0]["results"][0]["locations"][0].clone();
     let fingerprint = |log: &Value| log["runs"][0]["results"][0]["partialFingerprints"].clone();
     // From a subdirectory, the URI is still relative to the git root, and percent-encoded.
-    let pkg = project.root().join("pkg");
+    let pkg = project.canonical_root().join("pkg");
     let from_pkg = sarif(&pkg, &["a b#%.py"]);
     assert_eq!(
         location(&from_pkg)["physicalLocation"]["artifactLocation"],
         serde_json::json!({"uri": "pkg/a%20b%23%25.py", "uriBaseId": "%SRCROOT%"})
     );
-    let from_root = sarif(&project.root(), &[]);
+    let from_root = sarif(&project.canonical_root(), &[]);
     assert_eq!(location(&from_root), location(&from_pkg));
     assert_eq!(fingerprint(&from_root), fingerprint(&from_pkg));
 
     // Lines added above: a new region, the same fingerprint.
     project.write("pkg/a b#%.py", "import os\n\n\ndef f():\n    await x\n");
-    let moved = sarif(&project.root(), &[]);
+    let moved = sarif(&project.canonical_root(), &[]);
     assert_eq!(
         location(&moved)["physicalLocation"]["region"]["startLine"],
         5
@@ -446,18 +422,21 @@ fn sarif_uris_are_relative_to_the_git_root_and_fingerprints_ignore_line_numbers(
     // The flagged line changed: a new fingerprint.
     project.write("pkg/a b#%.py", "def f():\n    await y\n");
     assert_ne!(
-        fingerprint(&sarif(&project.root(), &[])),
+        fingerprint(&sarif(&project.canonical_root(), &[])),
         fingerprint(&from_root)
     );
 
     // A file outside the root gets an absolute URI.
     let outside = Project::new();
     let file = outside.write("o.py", "await x\n");
-    let log = sarif(&project.root(), &[file.to_str().expect("UTF-8 path")]);
+    let log = sarif(
+        &project.canonical_root(),
+        &[file.to_str().expect("UTF-8 path")],
+    );
     let uri = &location(&log)["physicalLocation"]["artifactLocation"];
     assert_eq!(
         uri["uri"],
-        format!("file://{}/o.py", outside.root().display())
+        format!("file://{}/o.py", outside.canonical_root().display())
     );
     assert!(uri.get("uriBaseId").is_none());
 }
@@ -484,7 +463,7 @@ fn sarif_output_validates_against_the_official_schema() {
         .expect("the schema compiles");
 
     let project = Project::sample();
-    fs::create_dir(project.root().join(".git")).expect("mark the git root");
+    fs::create_dir(project.canonical_root().join(".git")).expect("mark the git root");
     // Everything that changes the shape: a warning, a file-level diagnostic (no region),
     // a name that needs percent-encoding, control and bidi characters, a clean run.
     project.write(
@@ -546,7 +525,7 @@ fn github_commands_cannot_be_injected_through_file_names() {
     project.write(name, "await x\n");
     let output = project.format("github");
     assert_eq!(output.code, 1);
-    let root = project.root().display().to_string();
+    let root = project.canonical_root().display().to_string();
     let root_property = root.replace(':', "%3A").replace(',', "%2C");
     assert_eq!(
         output.stdout,
@@ -721,12 +700,12 @@ fn output_file_receives_the_report_instead_of_stdout() {
     let output = project.run(&["--output-format", "concise", "-o", "reports/out.txt"]);
     assert_eq!((output.code, output.stdout.as_str()), (1, ""));
     assert!(output.stderr.is_empty(), "{}", output.stderr);
-    let written = project.root().join("reports/out.txt");
+    let written = project.canonical_root().join("reports/out.txt");
     assert_eq!(fs::read_to_string(&written).expect("report"), expected);
     // Truncated when it exists; no colour in a file even when forced.
     fs::write(&written, "x".repeat(10_000)).expect("fill");
     let output = project.run_in(
-        &project.root(),
+        &project.canonical_root(),
         &["--output-file", "reports/out.txt", "a.py"],
         &[("FORCE_COLOR", "1")],
     );
@@ -757,7 +736,7 @@ fn output_file_receives_the_report_instead_of_stdout() {
 fn every_format_can_come_from_the_environment() {
     let project = Project::sample();
     let output = project.run_in(
-        &project.root(),
+        &project.canonical_root(),
         &["sub"],
         &[("ASYNCLINT_OUTPUT_FORMAT", "pylint")],
     );

@@ -9,21 +9,21 @@
 //! every diagnostic present once, no raw control or bidirectional character, JSON and SARIF
 //! that parse, well-formed JUnit XML, `github` lines that are only our commands.
 
+mod common;
+
 use std::fs;
-use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use asynclint::render::{OutputFormat, RenderOptions};
 use clap::ValueEnum;
+use common::{Asynclint, BIN, Project, Run};
 use serde_json::Value;
 
 #[path = "../fuzz/src/pipeline.rs"]
 #[allow(dead_code)]
 mod pipeline;
-
-const BIN: &str = env!("CARGO_BIN_EXE_asynclint");
 
 /// A run that takes longer is a hang, and fails.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -32,30 +32,9 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-struct Project {
-    dir: tempfile::TempDir,
-}
-
 impl Project {
     fn new() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("asynclint-hostile-")
-            .tempdir()
-            .expect("temporary directory");
-        Self { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, relative: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.root().join(relative);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).expect("create parent directories");
-        }
-        fs::write(&path, contents).expect("write file");
-        path
+        Self::with_prefix("asynclint-hostile-")
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -78,33 +57,18 @@ impl Project {
     }
 }
 
-struct Asynclint {
-    command: Command,
-    stdin: Option<Vec<u8>>,
-    timeout: Duration,
-}
-
 impl Asynclint {
+    /// The binary without its cache, isolated from the environment of the test run, killed
+    /// (and failing) after [`TIMEOUT`] unless given another timeout.
     fn new(cwd: &Path) -> Self {
-        let mut command = Command::new(BIN);
-        command
-            .current_dir(cwd)
+        Self::isolated(cwd, TIMEOUT)
             .arg("--no-cache")
-            .env_remove("ASYNCLINT_OUTPUT_FORMAT")
             .env_remove("ASYNCLINT_TEST_PANIC_ON")
             .env_remove("CI_PROJECT_DIR")
-            .env_remove("NO_COLOR")
-            .env_remove("FORCE_COLOR");
-        Self {
-            command,
-            stdin: None,
-            timeout: TIMEOUT,
-        }
     }
 
     /// The same, run as `nobody` (for permissions, which root ignores).
     fn as_nobody(cwd: &Path) -> Self {
-        let mut run = Self::new(cwd);
         let mut command = Command::new("setpriv");
         command
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN])
@@ -112,112 +76,7 @@ impl Asynclint {
             .current_dir(cwd)
             .env_remove("ASYNCLINT_OUTPUT_FORMAT")
             .env_remove("ASYNCLINT_TEST_PANIC_ON");
-        run.command = command;
-        run
-    }
-
-    fn args(mut self, args: &[&str]) -> Self {
-        self.command.args(args);
-        self
-    }
-
-    fn env(mut self, key: &str, value: &str) -> Self {
-        self.command.env(key, value);
-        self
-    }
-
-    fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
-        self.stdin = Some(bytes.into());
-        self
-    }
-
-    fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Runs to completion, killing the process (and failing) after the timeout; records
-    /// the wall time and the peak resident memory.
-    fn run(mut self) -> Run {
-        let mut stdout = tempfile::tempfile().expect("stdout file");
-        let mut stderr = tempfile::tempfile().expect("stderr file");
-        let stdin = match self.stdin.take() {
-            Some(bytes) => {
-                let mut file = tempfile::tempfile().expect("stdin file");
-                file.write_all(&bytes).expect("write stdin");
-                file.rewind().expect("rewind stdin");
-                Stdio::from(file)
-            }
-            None => Stdio::null(),
-        };
-        let started = Instant::now();
-        let mut child = self
-            .command
-            .stdin(stdin)
-            .stdout(stdout.try_clone().expect("clone stdout"))
-            .stderr(stderr.try_clone().expect("clone stderr"))
-            .spawn()
-            .expect("spawn asynclint");
-        let status_file = format!("/proc/{}/status", child.id());
-        let mut peak_kib = 0;
-        let status = loop {
-            if let Ok(status) = fs::read_to_string(&status_file)
-                && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
-            {
-                let kib = line.split_whitespace().nth(1).and_then(|n| n.parse().ok());
-                peak_kib = peak_kib.max(kib.unwrap_or(0));
-            }
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status;
-            }
-            if started.elapsed() > self.timeout {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{:?} did not finish in {:?}", self.command, self.timeout);
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let elapsed = started.elapsed();
-        let read = |file: &mut fs::File| {
-            let mut bytes = Vec::new();
-            file.rewind().expect("rewind");
-            file.read_to_end(&mut bytes).expect("read output");
-            bytes
-        };
-        let (stdout, stderr) = (read(&mut stdout), read(&mut stderr));
-        Run {
-            status: status.code(),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-            elapsed,
-            peak_kib,
-        }
-    }
-}
-
-struct Run {
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-    /// Peak resident memory seen while polling, in KiB.
-    peak_kib: u64,
-}
-
-impl Run {
-    /// The exit status of a process that exited normally, without a panic message.
-    fn code(&self) -> i32 {
-        assert!(
-            !self.stderr.contains("panicked"),
-            "asynclint panicked:\n{}",
-            self.stderr
-        );
-        self.status.unwrap_or_else(|| {
-            panic!(
-                "killed by a signal\nstdout:\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
+        Self::from_command(command, TIMEOUT)
     }
 }
 
