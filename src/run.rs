@@ -579,7 +579,9 @@ fn lint_options(
     path: &Path,
     packages: &mut HashMap<PathBuf, Option<String>>,
 ) -> Result<LintOptions, String> {
-    let settings = resolver.settings_for(path).map_err(|e| e.to_string())?;
+    let settings = resolver
+        .settings_for_file(path)
+        .map_err(|e| e.to_string())?;
     let target_version = resolver
         .target_for(path, &settings)
         .map_err(|e| e.to_string())?;
