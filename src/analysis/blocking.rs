@@ -11,7 +11,7 @@ use ruff_python_ast::{Expr, ExprCall, NodeKind, Operator, Stmt};
 use crate::analysis::calls::{self, Callee, InstanceClass, ValueUse};
 use crate::project::{Decoration, decoration_of};
 use crate::scope::{
-    Binding, BindingKind, Node, NodeFlags, Resolution, ScopeId, ScopeKind, ScopeModel,
+    Binding, BindingId, BindingKind, Node, NodeFlags, Resolution, ScopeId, ScopeKind, ScopeModel,
 };
 
 /// What kind of blocking a call does; each kind is one rule.
@@ -529,6 +529,34 @@ const MAX_ALIAS_DEPTH: u32 = 4;
 /// `with open(p) as s`, `s: httpx.Client` (also `Optional[...]` and `... | None`),
 /// `self.s` assigned in the class's methods, `Path(p)`, `path / "x"`, `path.parent`,
 /// `path.open()`.
+/// The class of the object a binding gives its name, when it is known.
+fn binding_class(model: &ScopeModel<'_>, id: BindingId, depth: u32) -> Option<String> {
+    let binding = model.binding(id);
+    match &binding.kind {
+        BindingKind::Assignment { value } => {
+            if let Some(annotation) = annotation_of(model, binding)
+                && let Some(class) = annotated_class(model, annotation, binding.scope)
+            {
+                return Some(class);
+            }
+            value_class(model, (*value)?, binding.scope, depth + 1)
+        }
+        BindingKind::Other => {
+            // `client: httpx.Client` without a value.
+            annotated_class(model, annotation_of(model, binding)?, binding.scope)
+        }
+        BindingKind::WithItem { context } => {
+            // The classes we know return themselves from `__enter__`.
+            value_class(model, context, binding.scope, depth + 1)
+        }
+        BindingKind::Parameter {
+            annotation: Some(annotation),
+            ..
+        } => annotated_class(model, annotation, binding.scope),
+        _ => None,
+    }
+}
+
 pub fn receiver_class(model: &ScopeModel<'_>, expr: &Expr, scope: ScopeId) -> Option<String> {
     object_class(model, expr, scope, 0).map(|class| canonical_class(&class).to_string())
 }
@@ -538,35 +566,21 @@ fn object_class(model: &ScopeModel<'_>, expr: &Expr, scope: ScopeId, depth: u32)
         return None;
     }
     match expr {
-        Expr::Name(name) => {
-            let Resolution::Unique(id) = model.resolve_name(name.id.as_str(), scope) else {
-                return None;
-            };
-            let binding = model.binding(id);
-            match &binding.kind {
-                BindingKind::Assignment { value } => {
-                    if let Some(annotation) = annotation_of(model, binding)
-                        && let Some(class) = annotated_class(model, annotation, binding.scope)
-                    {
-                        return Some(class);
-                    }
-                    value_class(model, (*value)?, binding.scope, depth + 1)
-                }
-                BindingKind::Other => {
-                    // `client: httpx.Client` without a value.
-                    annotated_class(model, annotation_of(model, binding)?, binding.scope)
-                }
-                BindingKind::WithItem { context } => {
-                    // The classes we know return themselves from `__enter__`.
-                    value_class(model, context, binding.scope, depth + 1)
-                }
-                BindingKind::Parameter {
-                    annotation: Some(annotation),
-                    ..
-                } => annotated_class(model, annotation, binding.scope),
-                _ => None,
+        Expr::Name(name) => match model.resolve_name(name.id.as_str(), scope) {
+            Resolution::Unique(id) => binding_class(model, id, depth),
+            // Bound several times: known only when every binding gives the same class
+            // (`open()` and `os.fdopen()` both give a file).
+            Resolution::Ambiguous => {
+                let (first, rest) = model.all_bindings(name.id.as_str(), scope)?.split_first()?;
+                let class = binding_class(model, *first, depth)?;
+                let same = |id: &BindingId| {
+                    binding_class(model, *id, depth)
+                        .is_some_and(|other| canonical_class(&other) == canonical_class(&class))
+                };
+                rest.iter().all(same).then_some(class)
             }
-        }
+            _ => None,
+        },
         Expr::Attribute(attribute) => {
             if let Some(InstanceClass::Library(class)) = calls::instance_class(model, expr, scope) {
                 return Some(class.to_string());

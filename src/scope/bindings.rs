@@ -244,6 +244,33 @@ impl<'a> ScopeModel<'a> {
         }
     }
 
+    /// When `name`, read in `scope`, is [`Resolution::Ambiguous`] because its scope binds
+    /// it several times: every one of those bindings, in walk order. `None` otherwise (one
+    /// binding, a star import, unbound). A rule may rely on a property all of them share:
+    /// whichever ran last, the name has it.
+    pub fn all_bindings(&self, name: &str, scope: ScopeId) -> Option<&[BindingId]> {
+        let mut current = scope;
+        let mut innermost = true;
+        let owner = loop {
+            let s = self.scope(current);
+            if innermost || s.kind != ScopeKind::Class {
+                match self.resolve_in(current, name) {
+                    Some(Lookup::Found(Resolution::Ambiguous)) => break current,
+                    Some(Lookup::Global) => match self.resolve_in(ScopeId::MODULE, name)? {
+                        Lookup::Found(Resolution::Ambiguous) => break ScopeId::MODULE,
+                        _ => return None,
+                    },
+                    Some(Lookup::Found(_)) => return None,
+                    Some(Lookup::Nonlocal) | None => {}
+                }
+            }
+            innermost = false;
+            current = s.parent?;
+        };
+        let &(start, end) = self.groups.get(&(owner, name))?;
+        self.binding_order.get(start as usize..end as usize)
+    }
+
     fn unbound(&self, name: &str) -> Resolution {
         if self.has_star_import {
             Resolution::Ambiguous
