@@ -2,7 +2,7 @@
 //! `asyncio.ensure_future()` or `loop.create_task()` whose only reference is dropped on
 //! the spot.
 
-use ruff_python_ast::{Expr, ExprCall, NodeKind};
+use ruff_python_ast::{Expr, ExprCall, NodeKind, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::analysis::calls::{Callee, ValueUse, callee, value_use};
@@ -10,7 +10,7 @@ use crate::analysis::knowledge;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::RuleMeta;
 use crate::rules::Checker;
-use crate::scope::{Node, NodeFlags, ScopeId, ScopeModel};
+use crate::scope::{Node, NodeFlags, Resolution, ScopeId, ScopeModel};
 
 pub const RULE: RuleMeta = RuleMeta {
     code: "ASYNC300",
@@ -62,6 +62,9 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
 /// display that is itself one), or only tested for truth (including as a comprehension's
 /// `if` condition).
 fn reference_dropped(model: &ScopeModel<'_>, node: Node<'_, '_>) -> bool {
+    if assigned_to_unread_local(model, node) {
+        return true;
+    }
     match value_use(model, node) {
         ValueUse::Discarded | ValueUse::Truthiness => true,
         ValueUse::PassedOn => node.parent().is_some_and(|parent| match parent.expr() {
@@ -75,6 +78,69 @@ fn reference_dropped(model: &ScopeModel<'_>, node: Node<'_, '_>) -> bool {
         }),
         _ => false,
     }
+}
+
+/// `task = asyncio.create_task(...)` in a function that never reads `task` again: the
+/// reference is dropped when the function returns (ruff's RUF006 reports it too). Only a
+/// plain local bound once, not `_`-prefixed (a deliberate placeholder), in a function that
+/// does not call `locals()`, `vars()`, `eval()` or `exec()`, which could read it by name.
+fn assigned_to_unread_local(model: &ScopeModel<'_>, node: Node<'_, '_>) -> bool {
+    let Some(statement) = node.parent().and_then(|parent| parent.stmt()) else {
+        return false;
+    };
+    let (target, value) = match statement {
+        Stmt::Assign(assign) if assign.targets.len() == 1 => (&assign.targets[0], &*assign.value),
+        Stmt::AnnAssign(assign) => match &assign.value {
+            Some(value) => (&*assign.target, &**value),
+            None => return false,
+        },
+        _ => return false,
+    };
+    let (Expr::Name(target), Some(call)) = (target, node.expr()) else {
+        return false;
+    };
+    let scope = node.scope_id();
+    if !std::ptr::eq(value, call)
+        || target.id.starts_with('_')
+        || !model.scope(scope).kind.is_function_like()
+    {
+        return false;
+    }
+    let name = target.id.as_str();
+    let Resolution::Unique(binding) = model.resolve_name(name, scope) else {
+        return false;
+    };
+    if model.binding(binding).scope != scope {
+        return false;
+    }
+    // Any other occurrence of the name that means this binding (a read, a `del`, a
+    // closure's read) keeps the task referenced, or at least was meant to.
+    !model.nodes_of(NodeKind::ExprName).any(|other| {
+        let Some(Expr::Name(occurrence)) = other.expr() else {
+            return false;
+        };
+        if std::ptr::eq(occurrence, target) {
+            return false;
+        }
+        let reads_by_name = matches!(occurrence.id.as_str(), "locals" | "vars" | "eval" | "exec")
+            && within(model, other.scope_id(), scope)
+            && model.resolve_name(occurrence.id.as_str(), other.scope_id()) == Resolution::Builtin;
+        reads_by_name
+            || (occurrence.id.as_str() == name
+                && model.resolve_name(name, other.scope_id()) == Resolution::Unique(binding))
+    })
+}
+
+/// Whether `inner` is `outer` or a scope nested in it.
+fn within(model: &ScopeModel<'_>, inner: ScopeId, outer: ScopeId) -> bool {
+    let mut current = Some(inner);
+    while let Some(id) = current {
+        if id == outer {
+            return true;
+        }
+        current = model.scope(id).parent;
+    }
+    false
 }
 
 fn is_comprehension_condition(comprehension: &Expr, expr: &Expr) -> bool {
