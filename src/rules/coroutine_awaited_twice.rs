@@ -108,7 +108,7 @@ fn bound_only_here(model: &ScopeModel<'_>, name: &str, scope: ScopeId, value: &E
         && matches!(binding.kind, BindingKind::Assignment { value: Some(v) } if std::ptr::eq(v, value));
     here && !nonlocal_declarations(model).0.iter().any(|&id| {
         let other = model.binding(id);
-        other.name == name && is_inside(model, other.scope, scope)
+        other.name == name && model.is_within(other.scope, scope)
     })
 }
 
@@ -124,18 +124,6 @@ fn nonlocal_declarations(model: &ScopeModel<'_>) -> std::rc::Rc<NonlocalDeclarat
                 .collect(),
         )
     })
-}
-
-/// `inner` is `outer` or nested in it.
-fn is_inside(model: &ScopeModel<'_>, inner: ScopeId, outer: ScopeId) -> bool {
-    let mut current = Some(inner);
-    while let Some(scope) = current {
-        if scope == outer {
-            return true;
-        }
-        current = model.scope(scope).parent;
-    }
-    false
 }
 
 /// The statement list of `parent` that holds `stmt`.

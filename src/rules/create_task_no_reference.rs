@@ -123,24 +123,12 @@ fn assigned_to_unread_local(model: &ScopeModel<'_>, node: Node<'_, '_>) -> bool 
             return false;
         }
         let reads_by_name = matches!(occurrence.id.as_str(), "locals" | "vars" | "eval" | "exec")
-            && within(model, other.scope_id(), scope)
+            && model.is_within(other.scope_id(), scope)
             && model.resolve_name(occurrence.id.as_str(), other.scope_id()) == Resolution::Builtin;
         reads_by_name
             || (occurrence.id.as_str() == name
                 && model.resolve_name(name, other.scope_id()) == Resolution::Unique(binding))
     })
-}
-
-/// Whether `inner` is `outer` or a scope nested in it.
-fn within(model: &ScopeModel<'_>, inner: ScopeId, outer: ScopeId) -> bool {
-    let mut current = Some(inner);
-    while let Some(id) = current {
-        if id == outer {
-            return true;
-        }
-        current = model.scope(id).parent;
-    }
-    false
 }
 
 fn is_comprehension_condition(comprehension: &Expr, expr: &Expr) -> bool {

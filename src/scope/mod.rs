@@ -501,6 +501,18 @@ impl<'a> ScopeModel<'a> {
     /// The innermost `def`/`async def` whose body (not a nested def, lambda or class)
     /// contains `scope`, looking through comprehensions — the function whose event loop
     /// runs this code. `None` at module or class level and in lambdas.
+    /// Whether `inner` is `outer` or a scope nested in it.
+    pub fn is_within(&self, inner: ScopeId, outer: ScopeId) -> bool {
+        let mut current = Some(inner);
+        while let Some(scope) = current {
+            if scope == outer {
+                return true;
+            }
+            current = self.scope(scope).parent;
+        }
+        false
+    }
+
     pub fn enclosing_function(&self, mut scope: ScopeId) -> Option<ScopeId> {
         loop {
             let s = self.scope(scope);
