@@ -3,7 +3,7 @@
 use ruff_text_size::TextRange;
 use serde::{Deserialize, Serialize};
 
-use crate::fix::Fix;
+use crate::fix::{Applicability, Fix};
 use crate::registry::RuleMeta;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -52,6 +52,11 @@ impl Diagnostic {
             range: None,
             fix: None,
         }
+    }
+
+    /// Whether it has a fix that a run fixing at level `allowed` applies.
+    pub fn is_fixable_at(&self, allowed: Applicability) -> bool {
+        self.fix.as_ref().is_some_and(|fix| fix.applies_at(allowed))
     }
 
     pub fn code(&self) -> &'static str {

@@ -75,6 +75,12 @@ impl Fix {
         }
     }
 
+    /// Whether a run that applies fixes at level `allowed` applies this one (display-only
+    /// fixes never are).
+    pub fn applies_at(&self, allowed: Applicability) -> bool {
+        self.applicability >= allowed && self.applicability != Applicability::DisplayOnly
+    }
+
     fn span(&self) -> Option<TextRange> {
         let start = self.edits.iter().map(|e| e.range.start()).min()?;
         let end = self.edits.iter().map(|e| e.range.end()).max()?;
@@ -93,8 +99,7 @@ pub fn apply<'d>(
         .iter()
         .filter_map(|d| {
             let fix = d.fix.as_ref()?;
-            (fix.applicability >= allowed && fix.applicability != Applicability::DisplayOnly)
-                .then_some(())?;
+            fix.applies_at(allowed).then_some(())?;
             Some((d, fix, fix.span()?))
         })
         .collect();

@@ -269,12 +269,7 @@ fn warn_unfixed_notebooks(reports: &[FileReport], fixing: Option<Applicability>,
         return;
     };
     for report in reports.iter().filter(|r| r.cells.is_some()) {
-        let fixable = report.diagnostics.iter().any(|d| {
-            d.fix.as_ref().is_some_and(|f| {
-                f.applicability >= allowed && f.applicability != Applicability::DisplayOnly
-            })
-        });
-        if fixable {
+        if report.diagnostics.iter().any(|d| d.is_fixable_at(allowed)) {
             let path = render::display_path(&report.path, cwd);
             let path = crate::source::escape_for_display(&path);
             eprintln!("asynclint: warning: {path}: fixes are not applied to notebooks");
@@ -409,12 +404,7 @@ fn finish_and_fix(
     let Some(allowed) = fixing.filter(|_| report.cells.is_none()) else {
         return (report, None);
     };
-    let fixable = report.diagnostics.iter().any(|d| {
-        d.fix.as_ref().is_some_and(|f| {
-            f.applicability >= allowed && f.applicability != Applicability::DisplayOnly
-        })
-    });
-    if !fixable {
+    if !report.diagnostics.iter().any(|d| d.is_fixable_at(allowed)) {
         return (report, None);
     }
     let lint = |text: &str| {
@@ -658,8 +648,20 @@ pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) ->
             let hit = cache.take(&file_key);
             key = Some(file_key);
             if let Some(entry) = hit {
-                // The text is still needed for the diagnostics' positions and the `noqa`
-                // comments' lines: decoding is cheap, parsing is what the cache saves.
+                // A clean file's text is not needed at all (the most common hit).
+                let project = &entry.project;
+                if !options.notebook
+                    && entry.diagnostics.is_empty()
+                    && project.pending.is_empty()
+                    && project.directives.is_empty()
+                {
+                    return Ok(LintedText {
+                        project: entry.project,
+                        ..LintedText::default()
+                    });
+                }
+                // Otherwise the text is needed for the diagnostics' positions and the
+                // `noqa` comments' lines: decoding is cheap, parsing is what the cache saves.
                 let Some((text, cells)) = linter::decode_only(bytes, options) else {
                     // Not stored for such a file: the key matched something else.
                     cacheable = false;

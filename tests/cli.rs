@@ -889,9 +889,7 @@ fn encodings_and_undecodable_files() {
         ("k_only_bom.py", b"\xef\xbb\xbf"),
         ("l_fine.py", b"await z\n"),
     ];
-    for (name, bytes) in files {
-        project.write(name, bytes);
-    }
+    project.write_all(files);
     let (code, lines) = project.concise(&[]);
     assert_eq!(code, 1);
     assert_eq!(

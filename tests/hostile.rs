@@ -399,9 +399,7 @@ fn nul_bytes_and_surrogate_escapes() {
         ("named_unclosed.py", b"x = '\\N{DASH'\n"),
         ("raw_surrogate.py", b"x = 1\ny = '\xed\xa0\x80'\n"),
     ];
-    for (name, bytes) in files {
-        project.write(name, bytes);
-    }
+    project.write_all(files);
     let (code, lines) = project.concise(&[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -460,9 +458,7 @@ fn encoding_declarations_and_undecodable_bytes() {
             b"# coding: latin-1\nx = '\xc3\xa9'; await z\n",
         ),
     ];
-    for (name, bytes) in files {
-        project.write(name, bytes);
-    }
+    project.write_all(files);
     let odd_name = std::ffi::OsStr::from_bytes(b"g_name_\xff\xfe.py");
     project.write(odd_name, "await z\n");
     let (code, lines) = project.concise(&[]);
@@ -517,9 +513,7 @@ fn rows_and_columns_after_odd_line_endings_and_characters() {
             "# 日本語\r\nx = \"日本\"  ;  await z\n".as_bytes(),
         ),
     ];
-    for (name, bytes) in files {
-        project.write(name, bytes);
-    }
+    project.write_all(files);
     let (code, lines) = project.concise(&[]);
     assert_eq!(code, 1);
     assert_eq!(

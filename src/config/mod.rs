@@ -255,18 +255,13 @@ impl Resolver {
 
     /// The settings for a file or directory: those of the closest configuration above it.
     pub fn settings_for(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
-        if let Some(fixed) = &self.fixed {
-            return Ok(Arc::clone(fixed));
+        if self.fixed.is_none() {
+            let absolute = absolute(&self.cwd, path);
+            if absolute.is_dir() {
+                return self.directory_settings(&absolute);
+            }
         }
-        let absolute = absolute(&self.cwd, path);
-        let directory = if absolute.is_dir() {
-            absolute
-        } else {
-            absolute
-                .parent()
-                .map_or_else(|| absolute.clone(), Path::to_path_buf)
-        };
-        self.directory_settings(&directory)
+        self.settings_for_file(path)
     }
 
     /// The settings for a path known to be a file (as the walk found it): those of its

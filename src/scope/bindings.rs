@@ -219,6 +219,13 @@ impl<'a> ScopeModel<'a> {
     /// enclosing function scopes (class bodies are invisible from nested scopes), the
     /// module, the builtins.
     pub fn resolve_name(&self, name: &str, scope: ScopeId) -> Resolution {
+        self.lookup(name, scope)
+            .map_or_else(|| self.unbound(name), |(_, resolution)| resolution)
+    }
+
+    /// The scope whose bindings of `name` a read in `scope` sees, and what they mean
+    /// there; `None` when no scope binds it.
+    fn lookup(&self, name: &str, scope: ScopeId) -> Option<(ScopeId, Resolution)> {
         let mut current = scope;
         let mut innermost = true;
         loop {
@@ -226,21 +233,16 @@ impl<'a> ScopeModel<'a> {
             let visible = innermost || s.kind != ScopeKind::Class;
             if visible {
                 match self.resolve_in(current, name) {
-                    Some(Lookup::Found(resolution)) => return resolution,
+                    Some(Lookup::Found(resolution)) => return Some((current, resolution)),
                     Some(Lookup::Global) => {
-                        return self
-                            .resolve_in(ScopeId::MODULE, name)
-                            .and_then(Lookup::found)
-                            .unwrap_or_else(|| self.unbound(name));
+                        let resolution = self.resolve_in(ScopeId::MODULE, name)?.found()?;
+                        return Some((ScopeId::MODULE, resolution));
                     }
                     Some(Lookup::Nonlocal) | None => {}
                 }
             }
             innermost = false;
-            match s.parent {
-                Some(parent) => current = parent,
-                None => return self.unbound(name),
-            }
+            current = s.parent?;
         }
     }
 
@@ -249,23 +251,8 @@ impl<'a> ScopeModel<'a> {
     /// binding, a star import, unbound). A rule may rely on a property all of them share:
     /// whichever ran last, the name has it.
     pub fn all_bindings(&self, name: &str, scope: ScopeId) -> Option<&[BindingId]> {
-        let mut current = scope;
-        let mut innermost = true;
-        let owner = loop {
-            let s = self.scope(current);
-            if innermost || s.kind != ScopeKind::Class {
-                match self.resolve_in(current, name) {
-                    Some(Lookup::Found(Resolution::Ambiguous)) => break current,
-                    Some(Lookup::Global) => match self.resolve_in(ScopeId::MODULE, name)? {
-                        Lookup::Found(Resolution::Ambiguous) => break ScopeId::MODULE,
-                        _ => return None,
-                    },
-                    Some(Lookup::Found(_)) => return None,
-                    Some(Lookup::Nonlocal) | None => {}
-                }
-            }
-            innermost = false;
-            current = s.parent?;
+        let (owner, Resolution::Ambiguous) = self.lookup(name, scope)? else {
+            return None;
         };
         let &(start, end) = self.groups.get(&(owner, name))?;
         self.binding_order.get(start as usize..end as usize)

@@ -53,6 +53,13 @@ impl Project {
         path
     }
 
+    /// Writes each (name, contents) of a table of files.
+    pub fn write_all(&self, files: &[(&str, &[u8])]) {
+        for (name, bytes) in files {
+            self.write(name, bytes);
+        }
+    }
+
     pub fn mkdir(&self, relative: impl AsRef<Path>) -> PathBuf {
         let path = self.root().join(relative);
         fs::create_dir_all(&path).expect("create directory");
