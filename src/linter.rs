@@ -7,7 +7,6 @@ use ruff_python_parser::{
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
@@ -20,6 +19,10 @@ use crate::settings::RuleOptions;
 use crate::source::{self, DecodeError};
 use crate::suppression::{self, Directives};
 use crate::target_version::TargetVersion;
+
+/// The top-level packages and modules of the linted tree. Fx-hashed: rules ask about
+/// most calls of every file.
+pub type ProjectRoots = rustc_hash::FxHashSet<String>;
 
 /// Everything that decides how one file is linted.
 #[derive(Clone, Debug, Default)]
@@ -38,7 +41,7 @@ pub struct LintOptions {
     /// The top-level packages and modules of the linted tree: checks about names from
     /// other packages (the standard library, dependencies) are not deferred to phase 2.
     /// `None` when unknown (every check is deferred).
-    pub project_roots: Option<Arc<HashSet<String>>>,
+    pub project_roots: Option<Arc<ProjectRoots>>,
     /// Identifies `project_roots` (computed once per run, for cache keys).
     pub project_fingerprint: u64,
 }

@@ -424,7 +424,7 @@ pub fn module_facts(
                     }
                     DefinitionKind::Class(ClassFacts { bases, methods })
                 }
-                BindingKind::Import { qualified } => DefinitionKind::Import(qualified.clone()),
+                BindingKind::Import { qualified } => DefinitionKind::Import(qualified.to_string()),
                 _ => DefinitionKind::Other,
             },
             _ => DefinitionKind::Other,

@@ -1,6 +1,6 @@
 //! The command: find files, lint them in parallel, render once at the end.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -363,15 +363,12 @@ fn lint_paths(
     }
     // Phase 2: the checks that needed the rest of the project.
     let mut facts = Vec::new();
-    let mut enabled: Vec<&'static RuleMeta> = Vec::new();
+    // By code: comparing every file's rules with a list showed in profiles.
+    let mut enabled: rustc_hash::FxHashSet<&'static str> = rustc_hash::FxHashSet::default();
     let mut files = Vec::with_capacity(linted.len());
     for mut file in linted {
         facts.extend(file.project.facts.take());
-        for rule in &file.options.rules {
-            if !enabled.contains(rule) {
-                enabled.push(rule);
-            }
-        }
+        enabled.extend(file.options.rules.iter().map(|rule| rule.code));
         files.push(file);
     }
     let index = ProjectIndex::new(facts);
@@ -440,11 +437,11 @@ fn finish_and_fix(
     (report, Some(file_fix))
 }
 
-fn in_registry_order(rules: &[&'static RuleMeta]) -> Vec<&'static RuleMeta> {
+fn in_registry_order(codes: &rustc_hash::FxHashSet<&'static str>) -> Vec<&'static RuleMeta> {
     crate::registry::RULES
         .iter()
         .copied()
-        .filter(|rule| rules.contains(rule))
+        .filter(|rule| codes.contains(rule.code))
         .collect()
 }
 
@@ -537,7 +534,7 @@ pub fn plan(
         let options = lint_options(resolver, &path, &mut packages)?;
         jobs.push((path, options));
     }
-    let roots: HashSet<String> = jobs
+    let roots: linter::ProjectRoots = jobs
         .iter()
         .filter_map(|(_, options)| options.module.as_ref())
         .map(|module| {
@@ -612,7 +609,7 @@ fn lint_stdin(
     });
     linted.text_hash = None;
     let index = ProjectIndex::new(linted.project.facts.take());
-    let enabled = in_registry_order(&linted.options.rules);
+    let enabled = in_registry_order(&linted.options.rules.iter().map(|rule| rule.code).collect());
     let (report, fix) = finish_and_fix(linted, &index, fixing);
     Ok(Outcome {
         reports: vec![report],

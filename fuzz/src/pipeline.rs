@@ -13,7 +13,6 @@
 //! * `concise` and `pylint` are one line per diagnostic (no file name or message can add a
 //!   line).
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -96,7 +95,7 @@ pub fn run(bytes: &[u8], setup: Setup) {
             is_package: false,
         }),
         rules: RULES.to_vec(),
-        project_roots: Some(Arc::new(HashSet::from(["pkg".to_string()]))),
+        project_roots: Some(Arc::new(std::iter::once("pkg".to_string()).collect())),
         ..LintOptions::default()
     };
     // Phase 1, as `run::lint_file`.

@@ -2,7 +2,9 @@
 
 use ruff_python_ast::{Expr, Stmt, StmtFunctionDef, UnaryOp};
 
-use crate::scope::{BindingKind, Node, QualifiedName, Resolution, ScopeId, ScopeKind, ScopeModel};
+use crate::scope::{
+    BindingKind, Node, NodeRef, QualifiedName, Resolution, ScopeId, ScopeKind, ScopeModel,
+};
 
 /// What the function called by a call expression is.
 #[derive(Clone, Debug)]
@@ -21,14 +23,14 @@ pub enum Callee<'a> {
     /// A method called on an instance whose class is known by its dotted name
     /// (`requests.Session` for `s = requests.Session(); s.get(...)`, or a project class).
     InstanceMethod {
-        class: String,
-        method: String,
+        class: QualifiedName,
+        method: QualifiedName,
     },
     /// `self.method()` where the class defines no such method but inherits from a class
     /// we can name: the method is looked up in phase 2.
     InheritedMethod {
-        class: String,
-        method: String,
+        class: QualifiedName,
+        method: QualifiedName,
     },
     Unknown,
 }
@@ -43,8 +45,44 @@ impl Callee<'_> {
     }
 }
 
-/// Resolves the function a call expression's `func` refers to, from `scope`.
+/// [`Callee`] as the per-file memo keeps it: a local function by its scopes, so that the
+/// memo holds no reference into the tree.
+#[derive(Clone, Debug)]
+pub(crate) enum KnownCallee {
+    Local { body: ScopeId, enclosing: ScopeId },
+    Other(Callee<'static>),
+}
+
+/// Resolves the function a call expression's `func` refers to, from `scope`. Each call is
+/// resolved once per file, for whichever rule asks first.
 pub fn callee<'a>(model: &ScopeModel<'a>, func: &Expr, scope: ScopeId) -> Callee<'a> {
+    let known = model.remembered_callee(func, scope, || match resolve_callee(model, func, scope) {
+        Callee::Local {
+            body, enclosing, ..
+        } => KnownCallee::Local { body, enclosing },
+        Callee::Qualified(name) => KnownCallee::Other(Callee::Qualified(name)),
+        Callee::InstanceMethod { class, method } => {
+            KnownCallee::Other(Callee::InstanceMethod { class, method })
+        }
+        Callee::InheritedMethod { class, method } => {
+            KnownCallee::Other(Callee::InheritedMethod { class, method })
+        }
+        Callee::Unknown => KnownCallee::Other(Callee::Unknown),
+    });
+    match known {
+        KnownCallee::Local { body, enclosing } => match model.scope(body).node {
+            Some(NodeRef::Stmt(Stmt::FunctionDef(def))) => Callee::Local {
+                def,
+                body,
+                enclosing,
+            },
+            _ => Callee::Unknown,
+        },
+        KnownCallee::Other(other) => other,
+    }
+}
+
+fn resolve_callee<'a>(model: &ScopeModel<'a>, func: &Expr, scope: ScopeId) -> Callee<'a> {
     match func {
         Expr::Name(name) => match model.resolve_name(name.id.as_str(), scope) {
             Resolution::Unique(id) => {
@@ -55,13 +93,11 @@ pub fn callee<'a>(model: &ScopeModel<'a>, func: &Expr, scope: ScopeId) -> Callee
                         body: *body,
                         enclosing: binding.scope,
                     },
-                    BindingKind::Import { qualified } => {
-                        Callee::Qualified(qualified.as_str().into())
-                    }
+                    BindingKind::Import { qualified } => Callee::Qualified(qualified.clone()),
                     _ => Callee::Unknown,
                 }
             }
-            Resolution::Builtin => Callee::Qualified(format!("builtins.{}", name.id).into()),
+            Resolution::Builtin => Callee::Qualified(crate::scope::dotted("builtins", &name.id)),
             _ => Callee::Unknown,
         },
         Expr::Attribute(attribute) => {
@@ -74,8 +110,8 @@ pub fn callee<'a>(model: &ScopeModel<'a>, func: &Expr, scope: ScopeId) -> Callee
             }
             match instance_class(model, &attribute.value, scope) {
                 Some(InstanceClass::Library(class)) => Callee::InstanceMethod {
-                    class: class.to_string(),
-                    method: method.to_string(),
+                    class,
+                    method: method.into(),
                 },
                 Some(InstanceClass::Local(class)) => method_of_class(model, class, method),
                 None => Callee::Unknown,
@@ -100,8 +136,8 @@ fn method_of_class<'a>(model: &ScopeModel<'a>, class: ScopeId, method: &str) -> 
     }
     match class_qualified_name(model, class) {
         Some(class) => Callee::InheritedMethod {
-            class,
-            method: method.to_string(),
+            class: class.into(),
+            method: method.into(),
         },
         None => Callee::Unknown,
     }
@@ -139,7 +175,7 @@ pub fn class_qualified_name(model: &ScopeModel<'_>, class: ScopeId) -> Option<St
         return None;
     };
     let module = model.module_path()?;
-    Some(format!("{}.{}", module.name, def.name))
+    Some(crate::scope::dotted(&module.name, def.name.as_str()).to_string())
 }
 
 /// The class of an instance, when a name or `self.attr` is bound to exactly one

@@ -11,7 +11,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use globset::{Glob, GlobMatcher};
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 
 use crate::discovery::DEFAULT_EXCLUDES;
 use crate::registry::{self, RuleMeta};
@@ -50,16 +50,25 @@ struct PathGlob {
     name: Option<GlobMatcher>,
 }
 
+/// The globs of a pattern: anchored at `root`, and for a pattern without `/`, on names.
+fn pattern_globs(pattern: &str, root: &Path) -> Result<(Glob, Option<Glob>), globset::Error> {
+    let anchored = root.join(pattern);
+    let full = Glob::new(&anchored.to_string_lossy())?;
+    let name = if pattern.contains('/') {
+        None
+    } else {
+        Some(Glob::new(pattern)?)
+    };
+    Ok((full, name))
+}
+
 impl PathGlob {
     fn new(pattern: &str, root: &Path) -> Result<Self, globset::Error> {
-        let anchored = root.join(pattern);
-        let full = Glob::new(&anchored.to_string_lossy())?.compile_matcher();
-        let name = if pattern.contains('/') {
-            None
-        } else {
-            Some(Glob::new(pattern)?.compile_matcher())
-        };
-        Ok(Self { full, name })
+        let (full, name) = pattern_globs(pattern, root)?;
+        Ok(Self {
+            full: full.compile_matcher(),
+            name: name.map(|name| name.compile_matcher()),
+        })
     }
 
     fn is_match(&self, path: &Path) -> bool {
@@ -68,6 +77,42 @@ impl PathGlob {
                 path.file_name()
                     .is_some_and(|file_name| name.is_match(file_name))
             })
+    }
+}
+
+/// Several [`PathGlob`]s matched in one pass: the exclusions are asked about every path
+/// walked, and matching them one by one showed in profiles.
+#[derive(Clone, Debug)]
+struct PathGlobs {
+    full: GlobSet,
+    names: GlobSet,
+}
+
+impl PathGlobs {
+    /// The patterns' globs, or what is wrong with them.
+    fn new<'p>(patterns: impl IntoIterator<Item = &'p str>, root: &Path) -> Result<Self, String> {
+        let (mut full, mut names) = (GlobSetBuilder::new(), GlobSetBuilder::new());
+        for pattern in patterns {
+            let (anchored, name) = pattern_globs(pattern, root)
+                .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
+            full.add(anchored);
+            if let Some(name) = name {
+                names.add(name);
+            }
+        }
+        let build = |set: GlobSetBuilder| set.build().map_err(|e| format!("invalid globs: {e}"));
+        Ok(Self {
+            full: build(full)?,
+            names: build(names)?,
+        })
+    }
+
+    fn is_match(&self, path: &Path) -> bool {
+        self.full.is_match(path)
+            || (!self.names.is_empty()
+                && path
+                    .file_name()
+                    .is_some_and(|file_name| self.names.is_match(file_name)))
     }
 }
 
@@ -83,7 +128,7 @@ pub struct Settings {
     pub target_version: Option<TargetVersion>,
     pub rules: Vec<&'static RuleMeta>,
     per_file_ignores: Vec<(PathGlob, Vec<&'static RuleMeta>)>,
-    exclude: Vec<PathGlob>,
+    exclude: PathGlobs,
     pub rule_options: RuleOptions,
     /// Identifies these settings (for the cache).
     pub fingerprint: u64,
@@ -151,10 +196,10 @@ impl Settings {
             .unwrap_or(default_excludes)
             .into_iter()
             .chain(options.extend_exclude)
-            .chain(overrides.extend_exclude.iter().cloned());
-        let exclude = exclude_patterns
-            .map(|p| glob(&p))
-            .collect::<Result<Vec<_>, _>>()?;
+            .chain(overrides.extend_exclude.iter().cloned())
+            .collect::<Vec<String>>();
+        let exclude =
+            PathGlobs::new(exclude_patterns.iter().map(String::as_str), &root).map_err(error)?;
 
         Ok(Settings {
             source,
@@ -190,7 +235,7 @@ impl Settings {
     /// Whether walking should skip this file or directory.
     pub fn is_excluded(&self, path: &Path) -> bool {
         let path = absolute(&self.cwd, path);
-        self.exclude.iter().any(|glob| glob.is_match(&path))
+        self.exclude.is_match(&path)
     }
 }
 

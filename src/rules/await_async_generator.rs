@@ -6,7 +6,7 @@
 use ruff_python_ast::{Expr, NodeKind};
 use ruff_text_size::Ranged;
 
-use crate::analysis::calls::{InstanceClass, instance_class};
+use crate::analysis::calls::{Callee, callee};
 use crate::analysis::knowledge;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::RuleMeta;
@@ -51,13 +51,13 @@ fn consumer(protocols: &Protocols, func: &Expr, scope: ScopeId, depth: usize) ->
         }
     }
     match func {
-        Expr::Attribute(attribute) => {
-            let Some(InstanceClass::Library(class)) =
-                instance_class(model, &attribute.value, scope)
-            else {
+        Expr::Attribute(_) => {
+            // The call's callee, resolved once for every rule: a method of a library
+            // instance is all that can consume an awaitable here.
+            let Callee::InstanceMethod { class, method } = callee(model, func, scope) else {
                 return None;
             };
-            let method = attribute.attr.as_str();
+            let method = &*method;
             if knowledge::takes_awaitable_method(&class, method) {
                 Some(Consumer::Awaitable { all: false })
             } else if knowledge::takes_async_function_method(&class, method) {
@@ -75,6 +75,16 @@ fn consumer(protocols: &Protocols, func: &Expr, scope: ScopeId, depth: usize) ->
             }
         }
         _ => None,
+    }
+}
+
+/// A verdict that leads to a diagnostic or a deferred check: only then is a message
+/// composed.
+fn worth_composing(checker: &Checker, verdict: &Verdict) -> bool {
+    match verdict {
+        Verdict::Known(_) => true,
+        Verdict::Project(target) => checker.may_defer(target),
+        Verdict::Unknown => false,
     }
 }
 
@@ -110,8 +120,11 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         if awaited.value.is_generator_expr() {
             continue;
         }
-        let text = shown(checker.source, awaited.value.range());
         let verdict = protocols.async_generator(&awaited.value, node.scope_id());
+        if !worth_composing(checker, &verdict) {
+            continue;
+        }
+        let text = shown(checker.source, awaited.value.range());
         emit(verdict, &awaited.value, ASYNC_GENERATOR, &|reason| {
             format!(
                 "`{text}` cannot be awaited ({reason}): `await` raises `TypeError`; iterate it with `async for`, or remove the `yield` to make a coroutine"
@@ -130,7 +143,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let Some(consumer) = consumer(&protocols, &call.func, scope, 0) else {
             continue;
         };
-        let function = shown(checker.source, call.func.range());
+        let function = || shown(checker.source, call.func.range());
         let positional = call
             .arguments
             .args
@@ -139,8 +152,11 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         match consumer {
             Consumer::Awaitable { all } => {
                 for arg in positional.take(if all { usize::MAX } else { 1 }) {
-                    let text = shown(checker.source, arg.range());
                     let verdict = protocols.async_generator(arg, scope);
+                    if !worth_composing(checker, &verdict) {
+                        continue;
+                    }
+                    let (function, text) = (function(), shown(checker.source, arg.range()));
                     emit(verdict, arg, ASYNC_GENERATOR, &|reason| {
                         format!(
                             "`{function}()` needs a coroutine or another awaitable, but `{text}` is not one ({reason}): raises `TypeError`"
@@ -150,8 +166,11 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             }
             Consumer::AsyncFunction => {
                 if let Some(arg) = positional.take(1).next() {
-                    let text = shown(checker.source, arg.range());
                     let verdict = protocols.async_generator_function(arg, scope);
+                    if !worth_composing(checker, &verdict) {
+                        continue;
+                    }
+                    let (function, text) = (function(), shown(checker.source, arg.range()));
                     emit(verdict, arg, ASYNC_GENERATOR_FUNCTION, &|reason| {
                         format!(
                             "`{function}()` needs an async function, but `{text}` is not one ({reason}): calling it makes an async generator, not a coroutine, and raises `TypeError`"

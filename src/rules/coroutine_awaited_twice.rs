@@ -199,8 +199,8 @@ fn deferred_target(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> O
         }
         Callee::InstanceMethod { class, method } | Callee::InheritedMethod { class, method } => {
             Some(Target::Method {
-                class,
-                name: method,
+                class: class.to_string(),
+                name: method.to_string(),
             })
         }
         _ => None,

@@ -79,7 +79,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             Callee::Qualified(name) => {
                 if knowledge::is_coroutine_function(&name) {
                     diagnostics.push(report());
-                } else {
+                } else if checker.may_be_in_project(&name) {
                     checker.defer(
                         &RULE,
                         call.range(),
@@ -92,18 +92,18 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             Callee::InstanceMethod { class, method } => {
                 if knowledge::is_coroutine_method(&class, &method) {
                     diagnostics.push(report());
-                } else {
+                } else if checker.may_be_in_project(&class) {
                     let target = Target::Method {
-                        class,
-                        name: method,
+                        class: class.to_string(),
+                        name: method.to_string(),
                     };
                     checker.defer(&RULE, call.range(), target, detail(), decide);
                 }
             }
             Callee::InheritedMethod { class, method } => {
                 let target = Target::Method {
-                    class,
-                    name: method,
+                    class: class.to_string(),
+                    name: method.to_string(),
                 };
                 checker.defer(&RULE, call.range(), target, detail(), decide);
             }
@@ -156,7 +156,7 @@ const OPERANDS: [&str; 10] = [
 ];
 
 fn encode(how: ValueUse, written: &str) -> String {
-    let tag = match how {
+    let tag: char = match how {
         ValueUse::Discarded => 'D',
         ValueUse::Truthiness => 'T',
         ValueUse::Operand(what) => OPERANDS
@@ -166,7 +166,10 @@ fn encode(how: ValueUse, written: &str) -> String {
             .unwrap_or('O'),
         ValueUse::Awaited | ValueUse::PassedOn => 'P',
     };
-    format!("{tag}{written}")
+    let mut detail = String::with_capacity(1 + written.len());
+    detail.push(tag);
+    detail.push_str(written);
+    detail
 }
 
 fn decode(detail: &str) -> Option<(ValueUse, &str)> {

@@ -29,7 +29,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let Some(Expr::Call(call)) = node.expr() else {
             continue;
         };
-        if node.flags().contains(NodeFlags::UNEVALUATED) || !reference_dropped(model, node) {
+        if node.flags().contains(NodeFlags::UNEVALUATED) {
             continue;
         }
         let scope = node.scope_id();
@@ -40,11 +40,13 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             }
             Callee::Qualified(name) => knowledge::TASK_SPAWNERS.contains(&name.as_ref()),
             Callee::InstanceMethod { class, method } => {
-                method == "create_task" && knowledge::is_event_loop(&class)
+                &*method == "create_task" && knowledge::is_event_loop(&class)
             }
             _ => false,
         };
-        if !spawns {
+        // The callee first: it is cheap, and few calls spawn tasks, while proving a local
+        // unread scans the function's names.
+        if !spawns || !reference_dropped(model, node) {
             continue;
         }
         let written = &checker.source[call.func.range()];

@@ -80,7 +80,6 @@ pub mod yield_in_type_scope;
 pub mod yield_outside_function;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 use ruff_text_size::TextRange;
 
@@ -104,7 +103,7 @@ pub struct Checker<'m, 'a> {
     pending_by_target: RefCell<rustc_hash::FxHashMap<(&'static str, Target, usize), usize>>,
     /// The top-level packages of the linted tree, when known: only names under them are
     /// worth deferring.
-    pub project_roots: Option<&'m HashSet<String>>,
+    pub project_roots: Option<&'m crate::linter::ProjectRoots>,
 }
 
 impl<'m, 'a> Checker<'m, 'a> {
@@ -134,15 +133,7 @@ impl<'m, 'a> Checker<'m, 'a> {
         detail: impl Into<String>,
         decide: Decide,
     ) {
-        let name = match &target {
-            Target::Symbol(name) => name,
-            Target::Method { class, .. } => class,
-        };
-        let root = name.split('.').next().unwrap_or(name);
-        if self
-            .project_roots
-            .is_some_and(|roots| !roots.contains(root))
-        {
+        if !self.may_defer(&target) {
             return;
         }
         let key = (rule.code, target, decide as usize);
@@ -160,6 +151,22 @@ impl<'m, 'a> Checker<'m, 'a> {
                     sites: vec![site],
                 });
             }
+        }
+    }
+
+    /// Whether a dotted name may be defined in the linted tree: only then is a check about
+    /// it worth deferring (a rule asks first when building the check costs something).
+    pub fn may_be_in_project(&self, name: &str) -> bool {
+        let root = name.split('.').next().unwrap_or(name);
+        self.project_roots.is_none_or(|roots| roots.contains(root))
+    }
+
+    /// Whether a check about `target` would be deferred (its module may be in the tree):
+    /// asked before composing a deferred check's message.
+    pub fn may_defer(&self, target: &Target) -> bool {
+        match target {
+            Target::Symbol(name) => self.may_be_in_project(name),
+            Target::Method { class, .. } => self.may_be_in_project(class),
         }
     }
 

@@ -176,8 +176,8 @@ impl<'m, 'a> Protocols<'m, 'a> {
             Callee::Qualified(name) => Called::Qualified(name.to_string()),
             Callee::InstanceMethod { class, method }
             | Callee::InheritedMethod { class, method } => Called::Method(Target::Method {
-                class,
-                name: method,
+                class: class.to_string(),
+                name: method.to_string(),
             }),
             Callee::Unknown => Called::Unknown,
         }

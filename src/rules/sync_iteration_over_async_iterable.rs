@@ -123,17 +123,20 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         let scope = node.scope_id();
         let args = &call.arguments.args;
         // Positions are certain only up to the first `*args`.
-        let positional: Vec<&Expr> = args.iter().take_while(|a| !a.is_starred_expr()).collect();
+        let positional = &args[..args
+            .iter()
+            .position(Expr::is_starred_expr)
+            .unwrap_or(args.len())];
         if let Some(name) = model.qualified_name(&call.func, scope)
             && let Some(which) = knowledge::sync_iterated_arguments(&name)
         {
-            let chosen: Vec<&Expr> = match which {
-                IteratedArguments::First => positional.first().copied().into_iter().collect(),
+            let chosen: &[Expr] = match which {
+                IteratedArguments::First => positional.get(..1).unwrap_or_default(),
                 IteratedArguments::FirstIfAlone if args.len() == 1 => positional,
-                IteratedArguments::FirstIfAlone => Vec::new(),
-                IteratedArguments::Second => positional.get(1).copied().into_iter().collect(),
+                IteratedArguments::FirstIfAlone => &[],
+                IteratedArguments::Second => positional.get(1..2).unwrap_or_default(),
                 IteratedArguments::All => positional,
-                IteratedArguments::AllFromSecond => positional.into_iter().skip(1).collect(),
+                IteratedArguments::AllFromSecond => positional.get(1..).unwrap_or_default(),
             };
             let short = name.strip_prefix("builtins.").unwrap_or(&name);
             let how = format!("`{short}()`");
@@ -146,7 +149,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                 &*attribute.value,
                 Expr::StringLiteral(_) | Expr::BytesLiteral(_)
             )
-            && let [arg] = positional.as_slice()
+            && let [arg] = positional
         {
             report.iterated(arg, scope, "`join()`");
         }

@@ -56,6 +56,12 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                 Expr::Await(awaited) => (&*awaited.value, true),
                 other => (other, false),
             };
+            let verdict = protocols.async_only_context_manager(manager, scope);
+            match &verdict {
+                Verdict::Unknown => continue,
+                Verdict::Project(target) if !checker.may_defer(target) => continue,
+                _ => {}
+            }
             let text = shown(checker.source, manager.range());
             let compose = |what: &str| {
                 if legacy {
@@ -64,7 +70,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                     message(&text, what)
                 }
             };
-            match protocols.async_only_context_manager(manager, scope) {
+            match verdict {
                 Verdict::Known(what) => {
                     // Up to 3.8, asyncio's locks could still be awaited for a context
                     // manager (deprecated since 3.7): there, only what is certainly

@@ -18,7 +18,7 @@ pub enum BindingKind<'a> {
     /// `from a import b` (`a.b`); relative imports are made absolute when the module's own
     /// name is known, else they keep their leading dots.
     Import {
-        qualified: String,
+        qualified: QualifiedName,
     },
     FunctionDef {
         stmt: &'a StmtFunctionDef,
@@ -84,95 +84,95 @@ pub struct AttributeAssignment<'a> {
 }
 
 /// Names Python provides without an import (the ones rules care about being sure of).
-const BUILTINS: &[&str] = &[
-    "abs",
-    "aiter",
-    "all",
-    "anext",
-    "any",
-    "ascii",
-    "bin",
-    "bool",
-    "breakpoint",
-    "bytearray",
-    "bytes",
-    "callable",
-    "chr",
-    "classmethod",
-    "compile",
-    "complex",
-    "delattr",
-    "dict",
-    "dir",
-    "divmod",
-    "enumerate",
-    "eval",
-    "exec",
-    "filter",
-    "float",
-    "format",
-    "frozenset",
-    "getattr",
-    "globals",
-    "hasattr",
-    "hash",
-    "help",
-    "hex",
-    "id",
-    "input",
-    "int",
-    "isinstance",
-    "issubclass",
-    "iter",
-    "len",
-    "list",
-    "locals",
-    "map",
-    "max",
-    "memoryview",
-    "min",
-    "next",
-    "object",
-    "oct",
-    "open",
-    "ord",
-    "pow",
-    "print",
-    "property",
-    "range",
-    "repr",
-    "reversed",
-    "round",
-    "set",
-    "setattr",
-    "slice",
-    "sorted",
-    "staticmethod",
-    "str",
-    "sum",
-    "super",
-    "tuple",
-    "type",
-    "vars",
-    "zip",
-    "StopIteration",
-    "StopAsyncIteration",
-    "Exception",
-    "BaseException",
-    "GeneratorExit",
-    "KeyboardInterrupt",
-    "NotImplemented",
-    "None",
-    "True",
-    "False",
-    "Ellipsis",
-    "__debug__",
-    "__name__",
-    "__file__",
-];
-
+/// A `match`, not a list: every unbound name of a file is looked up here.
 pub fn is_builtin(name: &str) -> bool {
-    BUILTINS.contains(&name)
+    matches!(
+        name,
+        "abs"
+            | "aiter"
+            | "all"
+            | "anext"
+            | "any"
+            | "ascii"
+            | "bin"
+            | "bool"
+            | "breakpoint"
+            | "bytearray"
+            | "bytes"
+            | "callable"
+            | "chr"
+            | "classmethod"
+            | "compile"
+            | "complex"
+            | "delattr"
+            | "dict"
+            | "dir"
+            | "divmod"
+            | "enumerate"
+            | "eval"
+            | "exec"
+            | "filter"
+            | "float"
+            | "format"
+            | "frozenset"
+            | "getattr"
+            | "globals"
+            | "hasattr"
+            | "hash"
+            | "help"
+            | "hex"
+            | "id"
+            | "input"
+            | "int"
+            | "isinstance"
+            | "issubclass"
+            | "iter"
+            | "len"
+            | "list"
+            | "locals"
+            | "map"
+            | "max"
+            | "memoryview"
+            | "min"
+            | "next"
+            | "object"
+            | "oct"
+            | "open"
+            | "ord"
+            | "pow"
+            | "print"
+            | "property"
+            | "range"
+            | "repr"
+            | "reversed"
+            | "round"
+            | "set"
+            | "setattr"
+            | "slice"
+            | "sorted"
+            | "staticmethod"
+            | "str"
+            | "sum"
+            | "super"
+            | "tuple"
+            | "type"
+            | "vars"
+            | "zip"
+            | "StopIteration"
+            | "StopAsyncIteration"
+            | "Exception"
+            | "BaseException"
+            | "GeneratorExit"
+            | "KeyboardInterrupt"
+            | "NotImplemented"
+            | "None"
+            | "True"
+            | "False"
+            | "Ellipsis"
+            | "__debug__"
+            | "__name__"
+            | "__file__"
+    )
 }
 
 impl BindingId {
@@ -276,18 +276,15 @@ impl<'a> ScopeModel<'a> {
         self.group_lookups[start as usize]
     }
 
-    /// For each run of `order` (binding ids sorted by scope and name) with one scope and
-    /// name, at the run's first index: what the name means in that scope. A `global` or
+    /// For each run (start, end) of `order` (binding ids grouped by scope and name), at
+    /// the run's first index: what the name means in that scope. A `global` or
     /// `nonlocal` declaration wins; else the first binding, unless other bindings give the
     /// name another meaning.
     pub(super) fn group_lookups(
         bindings: &[Binding<'a>],
         order: &[BindingId],
+        runs: impl Iterator<Item = (u32, u32)>,
     ) -> Vec<Option<Lookup>> {
-        let key = |id: BindingId| {
-            let binding = &bindings[id.0 as usize];
-            (binding.scope, binding.name)
-        };
         // `import asyncio` twice is still one meaning.
         let same_import = |a: BindingId, b: BindingId| {
             matches!(
@@ -296,14 +293,8 @@ impl<'a> ScopeModel<'a> {
             )
         };
         let mut lookups = vec![None; order.len()];
-        let mut start = 0;
-        while start < order.len() {
-            let group = key(order[start]);
-            let end = start
-                + order[start..]
-                    .iter()
-                    .take_while(|&&id| key(id) == group)
-                    .count();
+        for (start, end) in runs {
+            let (start, end) = (start as usize, end as usize);
             let first = order[start];
             let declared =
                 order[start..end]
@@ -321,7 +312,6 @@ impl<'a> ScopeModel<'a> {
             } else {
                 Resolution::Unique(first)
             })));
-            start = end;
         }
         lookups
     }
@@ -342,21 +332,36 @@ impl<'a> ScopeModel<'a> {
         found
     }
 
+    /// The callee of the call whose function is `func`, as `resolve` found it the first
+    /// time a rule asked.
+    pub(crate) fn remembered_callee(
+        &self,
+        func: &Expr,
+        scope: ScopeId,
+        resolve: impl FnOnce() -> crate::analysis::calls::KnownCallee,
+    ) -> crate::analysis::calls::KnownCallee {
+        let key = (std::ptr::from_ref(func) as usize, scope);
+        if let Some(known) = self.callees.borrow().get(&key) {
+            return known.clone();
+        }
+        let found = resolve();
+        self.callees.borrow_mut().insert(key, found.clone());
+        found
+    }
+
     fn qualified_name_uncached(&self, expr: &Expr, scope: ScopeId) -> Option<QualifiedName> {
         match expr {
             Expr::Name(name) => match self.resolve_name(name.id.as_str(), scope) {
                 Resolution::Unique(id) => match &self.binding(id).kind {
-                    BindingKind::Import { qualified } => {
-                        Some(QualifiedName::from(qualified.as_str()))
-                    }
+                    BindingKind::Import { qualified } => Some(qualified.clone()),
                     _ => None,
                 },
-                Resolution::Builtin => Some(QualifiedName::from(format!("builtins.{}", name.id))),
+                Resolution::Builtin => Some(super::dotted("builtins", name.id.as_str())),
                 _ => None,
             },
             Expr::Attribute(attribute) => {
                 let base = self.qualified_name(&attribute.value, scope)?;
-                Some(QualifiedName::from(format!("{base}.{}", attribute.attr)))
+                Some(super::dotted(&base, attribute.attr.as_str()))
             }
             _ => None,
         }

@@ -33,6 +33,20 @@ use crate::target_version::TargetVersion;
 /// A dotted name such as `asyncio.sleep`, shared between the rules that ask for it.
 pub type QualifiedName = std::rc::Rc<str>;
 
+/// Where the bindings of each (scope, name) are in [`ScopeModel::binding_order`]: a run
+/// `start..end`.
+type BindingGroups<'a> = FxHashMap<(ScopeId, &'a str), (u32, u32)>;
+
+/// `base.attr` as a qualified name. Not `format!`: its machinery cost more than the rest
+/// of name resolution, which builds one of these for most calls of a file.
+pub fn dotted(base: &str, attr: &str) -> QualifiedName {
+    let mut name = String::with_capacity(base.len() + 1 + attr.len());
+    name.push_str(base);
+    name.push('.');
+    name.push_str(attr);
+    QualifiedName::from(name)
+}
+
 /// Index of a [`Scope`] in [`ScopeModel::scopes`]. The module scope is always `ScopeId(0)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ScopeId(u32);
@@ -273,7 +287,7 @@ pub struct ModelOptions {
     /// The module's own dotted name, when known.
     pub module: Option<ModulePath>,
     /// The top-level packages of the linted tree, when known.
-    pub project_roots: Option<std::sync::Arc<std::collections::HashSet<String>>>,
+    pub project_roots: Option<std::sync::Arc<crate::linter::ProjectRoots>>,
 }
 
 /// The scope model of one module. See the module documentation.
@@ -289,16 +303,19 @@ pub struct ScopeModel<'a> {
     /// Deepest nesting of statements and expressions met by the walk.
     max_depth: u32,
     bindings: Vec<Binding<'a>>,
-    /// Binding ids sorted by (scope, name), for lookups.
+    /// Binding ids in runs of one (scope, name), each in walk order, for lookups.
     binding_order: Vec<BindingId>,
     /// What each (scope, name) run of `binding_order` means, at the run's first index.
     group_lookups: Vec<Option<bindings::Lookup>>,
     /// Where the run of each (scope, name) is in `binding_order`.
-    groups: FxHashMap<(ScopeId, &'a str), (u32, u32)>,
+    groups: BindingGroups<'a>,
     /// Results analyses compute once per file and several rules share, by type.
     memos: std::cell::RefCell<FxHashMap<std::any::TypeId, std::rc::Rc<dyn std::any::Any>>>,
     /// Answers of `qualified_name`, by expression address and scope.
     qualified_names: std::cell::RefCell<FxHashMap<(usize, ScopeId), Option<QualifiedName>>>,
+    /// Answers of [`crate::analysis::calls::callee`], by expression address and scope:
+    /// several rules resolve every call of the file.
+    callees: std::cell::RefCell<FxHashMap<(usize, ScopeId), crate::analysis::calls::KnownCallee>>,
     /// `from m import *` somewhere: an unknown name may come from it.
     has_star_import: bool,
     attribute_assignments: Vec<AttributeAssignment<'a>>,
