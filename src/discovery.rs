@@ -99,13 +99,37 @@ pub fn discover(
     for error in &mut discovered.errors {
         error.path = normalize(&error.path, cwd.as_deref());
     }
-    discovered.files.sort();
-    discovered.files.dedup();
+    discovered.files.sort_by(|a, b| path_order(a, b));
+    discovered
+        .files
+        .dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     discovered
         .errors
         .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     discovered.errors.dedup();
     Ok(discovered)
+}
+
+/// The order of [`Path`]'s `Ord` (component by component) for normalized paths, on their
+/// bytes with the separator below every other byte: comparing components one by one was
+/// most of the walk's own time.
+#[cfg(unix)]
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    use std::os::unix::ffi::OsStrExt;
+    let key = |byte: &u8| {
+        if *byte == b'/' {
+            0
+        } else {
+            u16::from(*byte) + 1
+        }
+    };
+    let (a, b) = (a.as_os_str().as_bytes(), b.as_os_str().as_bytes());
+    a.iter().map(key).cmp(b.iter().map(key))
+}
+
+#[cfg(not(unix))]
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    a.cmp(b)
 }
 
 /// One spelling per path, without touching the file system: `.` components dropped, and
@@ -276,5 +300,37 @@ fn walk_error(error: ignore::Error) -> PathError {
     PathError {
         path: path.unwrap_or_default(),
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte order puts paths in the order of `Path`'s own `Ord`, which the output's
+    /// order was defined by: separators, names that extend others, and bytes above `/`.
+    #[test]
+    fn path_order_is_the_order_of_paths() {
+        let paths = [
+            "a/b.py",
+            "a-b/x.py",
+            "a/b/c.py",
+            "a.py",
+            "a/b0.py",
+            "a/b/../c.py",
+            "A/b.py",
+            "a b/c.py",
+            "a/ü.py",
+            "a/z.py",
+            "ab",
+            "a",
+            "../up.py",
+            "/abs/x.py",
+        ];
+        let mut by_bytes: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+        let mut by_components = by_bytes.clone();
+        by_bytes.sort_by(|a, b| path_order(a, b));
+        by_components.sort();
+        assert_eq!(by_bytes, by_components);
     }
 }

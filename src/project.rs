@@ -275,18 +275,24 @@ pub fn module_path(
     cache: &mut HashMap<PathBuf, Option<String>>,
 ) -> Option<ModulePath> {
     let absolute = std::path::absolute(file).ok()?;
-    let stem = absolute.file_stem()?.to_str()?.to_string();
     let directory = absolute.parent()?;
     let package = package_name(directory, cache);
+    module_in(&absolute, package.as_deref())
+}
+
+/// The dotted module name of a file in a directory whose dotted name is `package`
+/// (`None` when the directory is not a package).
+pub fn module_in(file: &Path, package: Option<&str>) -> Option<ModulePath> {
+    let stem = file.file_stem()?.to_str()?;
     if stem == "__init__" {
         return package.map(|name| ModulePath {
-            name,
+            name: name.to_string(),
             is_package: true,
         });
     }
     let name = match package {
-        Some(package) => format!("{package}.{stem}"),
-        None => stem,
+        Some(package) => crate::scope::dotted(package, stem).to_string(),
+        None => stem.to_string(),
     };
     Some(ModulePath {
         name,
@@ -294,7 +300,12 @@ pub fn module_path(
     })
 }
 
-fn package_name(directory: &Path, cache: &mut HashMap<PathBuf, Option<String>>) -> Option<String> {
+/// The dotted name of a directory that is a package, `None` for one that is not;
+/// `cache` remembers it for each directory asked about.
+pub fn package_name(
+    directory: &Path,
+    cache: &mut HashMap<PathBuf, Option<String>>,
+) -> Option<String> {
     if let Some(known) = cache.get(directory) {
         return known.clone();
     }

@@ -345,36 +345,58 @@ fn lint_paths(
     let discovered = discovery::discover(paths, threads, resolver).map_err(|e| e.to_string())?;
     let jobs = plan(resolver, discovered.files)?;
     // Phase 1: every file on its own, in parallel.
-    let linted: Vec<Linted> = jobs
+    let mut linted: Vec<Linted> = jobs
         .into_par_iter()
-        .map(|(path, options)| lint_file(path, &options, cache))
+        .map(|(path, options)| lint_file(path, options, cache))
         .collect();
-    if let Some(cache) = cache {
-        let results = linted.iter().filter_map(|l| {
-            let entry = cache::EntryRef {
-                diagnostics: &l.report.diagnostics,
-                project: &l.project,
-            };
-            Some((l.cache_key.as_deref()?, entry))
-        });
-        if let Err(error) = cache.save(results) {
-            eprintln!("asynclint: warning: cannot write the cache: {error}");
-        }
+    // Every file the same as in the run that stored the cache: so is every phase-2
+    // decision, and the stored ones are used as they are (unless fixing, which needs
+    // the project's facts).
+    // (Files that cannot be cached have no key: such a run is stored, but never reused
+    // whole, since not every file comes from the cache.)
+    let run = cache.map(|_| cache::run_fingerprint(linted.iter().filter_map(|l| l.cache_key)));
+    let same_run = run.is_some() && cache.and_then(Cache::run) == run;
+    let unchanged = fixing.is_none() && same_run && linted.iter().all(|l| l.from_cache.is_some());
+    // A damaged entry, linted again, must replace the stored one.
+    let mut damaged = false;
+    if !unchanged {
+        damaged = linted
+            .par_iter_mut()
+            .map(|file| restore_deferred(file, cache))
+            .reduce(|| false, |a, b| a || b);
     }
     // Phase 2: the checks that needed the rest of the project.
+    let deferred = match cache {
+        Some(cache) if !unchanged => linted
+            .par_iter()
+            .map(|file| stored_deferred(file, cache))
+            .collect(),
+        _ => Vec::new(),
+    };
     let mut facts = Vec::new();
     // By code: comparing every file's rules with a list showed in profiles.
     let mut enabled: rustc_hash::FxHashSet<&'static str> = rustc_hash::FxHashSet::default();
-    let mut files = Vec::with_capacity(linted.len());
-    for mut file in linted {
+    for file in &mut linted {
         facts.extend(file.project.facts.take());
         enabled.extend(file.options.rules.iter().map(|rule| rule.code));
-        files.push(file);
     }
-    let index = ProjectIndex::new(facts);
-    let (mut reports, fixes): (Vec<FileReport>, Vec<Option<FileFix>>) = files
+    let index = ProjectIndex::new(if unchanged { Vec::new() } else { facts });
+    let decided: Vec<Vec<Diagnostic>> = linted
+        .par_iter_mut()
+        .map(|file| match &mut file.from_cache {
+            Some(stored) if unchanged => std::mem::take(&mut stored.decided),
+            _ => index.decide(&file.project.pending),
+        })
+        .collect();
+    if let (Some(cache), Some(run)) = (cache, run)
+        && (!same_run || damaged)
+    {
+        save_cache(cache, run, &linted, &decided, &deferred);
+    }
+    let (mut reports, fixes): (Vec<FileReport>, Vec<Option<FileFix>>) = linted
         .into_par_iter()
-        .map(|file| finish_and_fix(file, &index, fixing))
+        .zip(decided)
+        .map(|(file, decided)| finish_and_fix(file, decided, &index, fixing))
         .unzip();
     reports.extend(discovered.errors.into_iter().map(|error| FileReport {
         path: error.path,
@@ -389,14 +411,60 @@ fn lint_paths(
     })
 }
 
+/// A file's facts and deferred checks as the cache stores them: as the cache holds them,
+/// or encoded now; `None` when they cannot be stored.
+fn stored_deferred<'c>(file: &Linted, cache: &'c Cache) -> Option<std::borrow::Cow<'c, [u8]>> {
+    match &file.from_cache {
+        Some(stored) => Some(std::borrow::Cow::Borrowed(
+            cache.deferred(stored.deferred.clone()),
+        )),
+        None => cache::encode_deferred(&file.project.facts, &file.project.pending)
+            .map(std::borrow::Cow::Owned),
+    }
+}
+
+/// Stores the results of the run `run` (the fingerprint of its files' keys): every file
+/// with a key.
+fn save_cache(
+    cache: &Cache,
+    run: u64,
+    linted: &[Linted],
+    decided: &[Vec<Diagnostic>],
+    deferred: &[Option<std::borrow::Cow<'_, [u8]>>],
+) {
+    let results =
+        linted
+            .iter()
+            .zip(decided)
+            .zip(deferred)
+            .filter_map(|((file, decided), deferred)| {
+                let entry = cache::EntryRef {
+                    diagnostics: &file.report.diagnostics,
+                    directives: &file.project.directives,
+                    decided,
+                    deferred: serde_bytes::Bytes::new(deferred.as_deref()?),
+                    has_pending: match &file.from_cache {
+                        Some(stored) => stored.has_pending,
+                        None => !file.project.pending.is_empty(),
+                    },
+                };
+                Some((file.cache_key?, entry))
+            });
+    if let Err(error) = cache.save(run, results) {
+        eprintln!("asynclint: warning: cannot write the cache: {error}");
+    }
+}
+
 /// Finishes a file's report and, when fixing, fixes it until it is stable.
 fn finish_and_fix(
     file: Linted,
+    decided: Vec<Diagnostic>,
     index: &ProjectIndex,
     fixing: Option<Applicability>,
 ) -> (FileReport, Option<FileFix>) {
-    let options = file.options.clone();
-    let report = finish_report(file, index);
+    // Kept only when fixing (a copy per file showed in profiles of cached runs).
+    let options = fixing.map(|_| file.options.clone()).unwrap_or_default();
+    let report = finish_report(file, decided);
     // Notebooks are reported, not rewritten.
     let Some(allowed) = fixing.filter(|_| report.cells.is_none()) else {
         return (report, None);
@@ -467,15 +535,18 @@ fn add_noqa(reports: &[FileReport]) -> Result<u8, String> {
 /// Adds a file's phase-2 diagnostics and applies its `# noqa` comments. A file that had
 /// no diagnostics before has to be read again for its text; if it changed since phase 1,
 /// its positions would be wrong, so that is reported instead.
-fn finish_report(file: Linted, index: &ProjectIndex) -> FileReport {
+/// A file's report: its phase-1 diagnostics, those phase 2 `decided`, its `# noqa`
+/// comments applied.
+fn finish_report(file: Linted, decided: Vec<Diagnostic>) -> FileReport {
     let Linted {
         mut report,
         project,
         text_hash,
         options,
         cache_key: _,
+        from_cache: _,
     } = file;
-    report.diagnostics.extend(index.decide(&project.pending));
+    report.diagnostics.extend(decided);
     suppression::apply(&mut report.diagnostics, &project.directives, &options.rules);
     if report.diagnostics.is_empty() {
         return report;
@@ -528,10 +599,10 @@ pub fn plan(
     files: Vec<PathBuf>,
 ) -> Result<Vec<(PathBuf, LintOptions)>, String> {
     // Per-file settings, resolved once per directory before the parallel phase.
-    let mut packages = HashMap::new();
+    let mut planner = Planner::default();
     let mut jobs = Vec::with_capacity(files.len());
     for path in files {
-        let options = lint_options(resolver, &path, &mut packages)?;
+        let options = lint_options(resolver, &path, &mut planner)?;
         jobs.push((path, options));
     }
     let roots: linter::ProjectRoots = jobs
@@ -561,23 +632,61 @@ pub fn plan(
     Ok(jobs)
 }
 
+/// What [`lint_options`] remembers from file to file.
+#[derive(Default)]
+struct Planner {
+    /// The dotted name of each directory that is a package.
+    packages: HashMap<PathBuf, Option<String>>,
+    /// What the files of each directory share, looked up once per directory. Keyed by
+    /// the path's text: hashing a `Path` goes component by component.
+    directories: rustc_hash::FxHashMap<std::ffi::OsString, DirectoryOptions>,
+}
+
+/// What depends only on a file's directory.
+#[derive(Clone)]
+struct DirectoryOptions {
+    settings: Arc<crate::config::Settings>,
+    target_version: crate::target_version::TargetVersion,
+    /// The directory's dotted name, when it is a package.
+    package: Option<String>,
+}
+
 fn lint_options(
     resolver: &Resolver,
     path: &Path,
-    packages: &mut HashMap<PathBuf, Option<String>>,
+    planner: &mut Planner,
 ) -> Result<LintOptions, String> {
-    let settings = resolver
-        .settings_for_file(path)
-        .map_err(|e| e.to_string())?;
-    let target_version = resolver
-        .target_for(path, &settings)
-        .map_err(|e| e.to_string())?;
+    // Made absolute once, against the directory the resolver knows: each lookup below
+    // would otherwise ask the system for the current directory again.
+    let file = crate::config::absolute(resolver.cwd(), path);
+    let directory = file.parent().unwrap_or(&file);
+    let shared = match planner.directories.get(directory.as_os_str()) {
+        Some(shared) => shared,
+        None => {
+            let settings = resolver
+                .settings_for_file(&file)
+                .map_err(|e| e.to_string())?;
+            let target_version = resolver
+                .target_for(&file, &settings)
+                .map_err(|e| e.to_string())?;
+            let package = project::package_name(directory, &mut planner.packages);
+            let shared = DirectoryOptions {
+                settings,
+                target_version,
+                package,
+            };
+            planner
+                .directories
+                .entry(directory.as_os_str().to_os_string())
+                .or_insert(shared)
+        }
+    };
     Ok(LintOptions {
-        target_version,
+        target_version: shared.target_version,
         notebook: path.extension().is_some_and(|ext| ext == "ipynb"),
-        module: project::module_path(path, packages),
-        rules: settings.rules_for(path),
-        rule_options: settings.rule_options.clone(),
+        module: project::module_in(&file, shared.package.as_deref()),
+        rules: shared.settings.rules_for(&file),
+        rule_options: shared.settings.rule_options.clone(),
         ..LintOptions::default()
     })
 }
@@ -595,13 +704,12 @@ fn lint_stdin(
     io::stdin()
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
-    let mut packages = HashMap::new();
-    let mut options = lint_options(resolver, &path, &mut packages)?;
+    let mut options = lint_options(resolver, &path, &mut Planner::default())?;
     if cli.stdin_filename.is_none() {
         options.module = None;
     }
     // Standard input is a project of one file: its own facts decide its deferred checks.
-    let mut linted = lint_guarded(path, &options, move |options| {
+    let mut linted = lint_guarded(path, options, move |options| {
         let mut linted = linter::lint_bytes(bytes, options);
         // Standard input cannot be read twice: keep its text whatever happens.
         linted.keep_text = true;
@@ -610,7 +718,8 @@ fn lint_stdin(
     linted.text_hash = None;
     let index = ProjectIndex::new(linted.project.facts.take());
     let enabled = in_registry_order(&linted.options.rules.iter().map(|rule| rule.code).collect());
-    let (report, fix) = finish_and_fix(linted, &index, fixing);
+    let decided = index.decide(&linted.project.pending);
+    let (report, fix) = finish_and_fix(linted, decided, &index, fixing);
     Ok(Outcome {
         reports: vec![report],
         rules: enabled,
@@ -627,33 +736,68 @@ pub struct Linted {
     /// How it was linted (for judging its `# noqa` comments, and for fixing it).
     pub options: LintOptions,
     /// Its cache key, when its result may be remembered.
-    pub cache_key: Option<String>,
+    pub cache_key: Option<cache::Key>,
+    /// For a result taken from the cache: what phase 2 may reuse.
+    pub from_cache: Option<FromCache>,
+}
+
+/// The phase-2 side of a cached result: what phase 2 added to the file in the run that
+/// stored it, and its facts and deferred checks, still encoded.
+pub struct FromCache {
+    decided: Vec<Diagnostic>,
+    /// Where they are in the cache ([`Cache::deferred`]).
+    deferred: std::ops::Range<usize>,
+    has_pending: bool,
 }
 
 /// Reads and lints one file. Whatever happens, the outcome is a report: unreadable files
 /// and panics become diagnostics, and the other files are still linted.
-pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) -> Linted {
+pub fn lint_file(path: PathBuf, options: LintOptions, cache: Option<&Cache>) -> Linted {
     let reading = path.clone();
     let mut key = None;
     let mut cacheable = true;
+    let mut from_cache = None;
+    let mut text_hash = None;
     let mut linted = lint_guarded(path, options, |options| {
-        let bytes = read_source(&reading)?;
+        // With a cache, most files are read only to be hashed: into this thread's buffer,
+        // kept from file to file (fresh buffers cost a page fault per page).
+        let bytes = match cache {
+            Some(_) => {
+                let mut buffer = READ_BUFFER.take();
+                read_source_into(&reading, &mut buffer)?;
+                buffer
+            }
+            None => read_source(&reading)?,
+        };
         #[cfg(debug_assertions)]
         panic_if_asked(&reading);
         if let Some(cache) = cache {
             let file_key = cache::key(&reading, &bytes, options);
-            let hit = cache.take(&file_key);
+            let hit = cache.take(file_key);
             key = Some(file_key);
             if let Some(entry) = hit {
+                let cache::Entry {
+                    diagnostics,
+                    directives,
+                    decided,
+                    deferred,
+                    has_pending,
+                } = entry;
+                let clean = diagnostics.is_empty() && !has_pending && directives.is_empty();
+                from_cache = Some(FromCache {
+                    decided,
+                    deferred,
+                    has_pending,
+                });
+                let project = ProjectPart {
+                    directives,
+                    ..ProjectPart::default()
+                };
                 // A clean file's text is not needed at all (the most common hit).
-                let project = &entry.project;
-                if !options.notebook
-                    && entry.diagnostics.is_empty()
-                    && project.pending.is_empty()
-                    && project.directives.is_empty()
-                {
+                if !options.notebook && clean {
+                    READ_BUFFER.set(bytes);
                     return Ok(LintedText {
-                        project: entry.project,
+                        project,
                         ..LintedText::default()
                     });
                 }
@@ -662,12 +806,16 @@ pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) ->
                 let Some((text, cells)) = linter::decode_only(bytes, options) else {
                     // Not stored for such a file: the key matched something else.
                     cacheable = false;
+                    from_cache = None;
                     return Ok(linter::lint_bytes(read_source(&reading)?, options));
                 };
+                // Its checks are still encoded: the hash that tells whether the file
+                // changed before phase 2 reads it again is taken here.
+                text_hash = has_pending.then(|| hash_text(&text));
                 return Ok(LintedText {
                     text,
-                    diagnostics: entry.diagnostics,
-                    project: entry.project,
+                    diagnostics,
+                    project,
                     keep_text: false,
                     cells,
                 });
@@ -684,7 +832,31 @@ pub fn lint_file(path: PathBuf, options: &LintOptions, cache: Option<&Cache>) ->
             d.rule.code == internal_error::RULE.code || d.rule.code == io_error::RULE.code
         });
     linted.cache_key = key.filter(|_| cacheable && !failed);
+    linted.from_cache = from_cache.filter(|_| linted.cache_key.is_some());
+    linted.text_hash = linted.text_hash.or(text_hash);
     linted
+}
+
+/// Puts back the facts and deferred checks of a result taken from the cache, for a run
+/// whose phase 2 cannot reuse the stored decisions. One that cannot be decoded (stored by
+/// this build, but damaged) is linted again; says whether that happened.
+fn restore_deferred(linted: &mut Linted, cache: Option<&Cache>) -> bool {
+    let (Some(from_cache), Some(stored)) = (&linted.from_cache, cache) else {
+        return false;
+    };
+    match cache::decode_deferred(stored.deferred(from_cache.deferred.clone())) {
+        Some(deferred) => {
+            linted.project.facts = deferred.facts;
+            linted.project.pending = deferred.pending;
+            false
+        }
+        None => {
+            // Its entry was taken: this lints it afresh, with its key.
+            let options = std::mem::take(&mut linted.options);
+            *linted = lint_file(linted.report.path.clone(), options, cache);
+            true
+        }
+    }
 }
 
 /// Debug builds only: a panic while linting the file whose name is
@@ -700,10 +872,10 @@ fn panic_if_asked(path: &Path) {
 
 fn lint_guarded(
     path: PathBuf,
-    options: &LintOptions,
+    options: LintOptions,
     lint: impl FnOnce(&LintOptions) -> Result<LintedText, String>,
 ) -> Linted {
-    let outcome = catch_unwind(AssertUnwindSafe(|| lint(options)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| lint(&options)));
     let linted = match outcome {
         Ok(Ok(linted)) => linted,
         Ok(Err(message)) => LintedText {
@@ -742,8 +914,9 @@ fn lint_guarded(
         },
         project,
         text_hash,
-        options: options.clone(),
+        options,
         cache_key: None,
+        from_cache: None,
     }
 }
 
@@ -762,8 +935,24 @@ fn internal_error_diagnostic(panic: &Box<dyn std::any::Any + Send>) -> Diagnosti
     )
 }
 
+/// Reads a file to lint: opened once and asked about through its descriptor (a cached run
+/// is mostly reading files, and each lookup of the path cost as much as the read).
 fn read_source(path: &Path) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| error_message(&e))?;
+    let mut bytes = Vec::new();
+    read_source_into(path, &mut bytes)?;
+    Ok(bytes)
+}
+
+thread_local! {
+    /// The buffer [`lint_file`] reads files into when they may come from the cache.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// [`read_source`] into `bytes`, which is emptied first.
+fn read_source_into(path: &Path, bytes: &mut Vec<u8>) -> Result<(), String> {
+    bytes.clear();
+    let file = open_for_reading(path).map_err(|e| error_message(&e))?;
+    let metadata = file.metadata().map_err(|e| error_message(&e))?;
     if !metadata.is_file() {
         return Err(format!(
             "not a regular file ({}); to lint a stream, pipe it to `asynclint -`",
@@ -777,7 +966,36 @@ fn read_source(path: &Path) -> Result<Vec<u8>, String> {
             MAX_FILE_SIZE >> 20
         ));
     }
-    std::fs::read(path).map_err(|e| error_message(&e))
+    // Sized from the metadata, read to the end: one `read` for most files, and no second
+    // `stat` (as `std::fs::read` makes) to size the buffer.
+    bytes.reserve(usize::try_from(metadata.len()).unwrap_or(0) + 1);
+    std::io::Read::read_to_end(&mut std::io::Read::take(&file, MAX_FILE_SIZE + 1), bytes)
+        .map_err(|e| error_message(&e))?;
+    Ok(())
+}
+
+/// Opens a file for reading without blocking on a named pipe (whose `open` waits for a
+/// writer): it is then refused as not a regular file.
+#[cfg(target_os = "linux")]
+fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Elsewhere, a path that is not a regular file is not opened at all.
+#[cfg(not(target_os = "linux"))]
+fn open_for_reading(path: &Path) -> std::io::Result<std::fs::File> {
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other(format!(
+            "not a regular file ({}); to lint a stream, pipe it to `asynclint -`",
+            describe_file_type(&metadata)
+        )));
+    }
+    std::fs::File::open(path)
 }
 
 fn describe_file_type(metadata: &std::fs::Metadata) -> &'static str {
@@ -827,24 +1045,18 @@ mod tests {
         let file = |name: &str, bytes: &[u8]| {
             let path = directory.path().join(name);
             std::fs::write(&path, bytes).unwrap();
-            lint_file(path, &options(), Some(&cache))
-                .cache_key
-                .is_some()
+            lint_file(path, options(), Some(&cache)).cache_key.is_some()
         };
         assert!(file("clean.py", b"x = 1\n"));
         assert!(file("bad.py", b"await x  # noqa: AL002\n"));
         assert!(!file("latin.py", b"x = '\xff'\n"));
-        let missing = lint_file(
-            directory.path().join("missing.py"),
-            &options(),
-            Some(&cache),
-        );
+        let missing = lint_file(directory.path().join("missing.py"), options(), Some(&cache));
         assert!(missing.cache_key.is_none());
     }
 
     #[test]
     fn a_panic_becomes_an_internal_error_for_that_file() {
-        let report = lint_guarded(PathBuf::from("boom.py"), &options(), |_| {
+        let report = lint_guarded(PathBuf::from("boom.py"), options(), |_| {
             panic!("the scope builder tripped")
         })
         .report;
@@ -864,7 +1076,7 @@ mod tests {
 
     #[test]
     fn exit_zero_keeps_errors_of_asynclint_itself() {
-        let clean = lint_guarded(PathBuf::from("a.py"), &options(), |options| {
+        let clean = lint_guarded(PathBuf::from("a.py"), options(), |options| {
             Ok(linter::lint_bytes(b"await x\n".to_vec(), options))
         })
         .report;

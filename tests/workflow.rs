@@ -276,6 +276,21 @@ fn fixes_diff_and_stdin() {
     assert_eq!(stdout(&output), "x = 1\ny = 2\n");
 }
 
+/// `pkg/db.py` defining the coroutine function `fetch`, and `pkg/app.py` as given.
+fn write_fetch_package(root: &Path, app: &str) {
+    write(root, "pkg/__init__.py", "");
+    write(root, "pkg/db.py", "async def fetch():\n    return 1\n");
+    write(root, "pkg/app.py", app);
+}
+
+/// What asynclint prints on `root` in `format`, without the cache.
+fn uncached_output(root: &Path, format: &str) -> String {
+    stdout(&asynclint(
+        root,
+        &["--no-cache", "--output-format", format, "."],
+    ))
+}
+
 /// The cache stores each file's phase-1 result; a cached run prints exactly what a run
 /// without the cache prints, and the project-wide checks of a cached file are decided
 /// again from the other files as they are now.
@@ -283,11 +298,8 @@ fn fixes_diff_and_stdin() {
 fn the_cache_never_changes_a_result() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "pkg/__init__.py", "");
-    write(root, "pkg/db.py", "async def fetch():\n    return 1\n");
-    write(
+    write_fetch_package(
         root,
-        "pkg/app.py",
         "from pkg.db import fetch\n\n\nasync def main():\n    fetch()\n    await x  # noqa: AL002\n",
     );
     write(root, "clean.py", "async def f():\n    return 1\n");
@@ -302,12 +314,7 @@ fn the_cache_never_changes_a_result() {
         );
         (stdout(&output), findings(&output))
     };
-    let uncached = |format: &str| {
-        stdout(&asynclint(
-            root,
-            &["--no-cache", "--output-format", format, "."],
-        ))
-    };
+    let uncached = |format: &str| uncached_output(root, format);
     let expected = [
         "bad.py:1:1: AL001",
         "latin.py:1:6: AL000",
@@ -343,6 +350,52 @@ fn the_cache_never_changes_a_result() {
     std::fs::remove_dir_all(&cache).unwrap();
     asynclint(root, &["--no-cache", "."]);
     assert!(!cache.exists());
+}
+
+/// A run whose every file is unchanged reuses the stored phase-2 decisions and leaves
+/// the cache file as it is; one changed file, even one that only changes another file's
+/// project-wide verdict, makes phase 2 decide again.
+#[test]
+fn an_unchanged_tree_reuses_the_whole_stored_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_fetch_package(
+        root,
+        "from pkg.db import fetch\n\n\ndef main():\n    if fetch():  # noqa: AL000\n        fetch()\n",
+    );
+    write(
+        root,
+        "other.py",
+        "import time\n\n\nasync def f():\n    time.sleep(1)\n",
+    );
+    let cache = root.join("cache");
+    let cache_arg = cache.to_string_lossy().to_string();
+    let cached = |format: &str| {
+        stdout(&asynclint(
+            root,
+            &["--cache-dir", &cache_arg, "--output-format", format, "."],
+        ))
+    };
+    let uncached = |format: &str| uncached_output(root, format);
+    let first = cached("concise");
+    assert!(first.contains("pkg/app.py:5:8: AL101"), "{first}");
+    assert!(first.contains("pkg/app.py:6:9: AL101"), "{first}");
+    let stored = cache.join("lint-results.postcard");
+    let written = std::fs::read(&stored).unwrap();
+    for format in ["concise", "full", "json", "sarif"] {
+        assert_eq!(cached(format), uncached(format), "{format}");
+    }
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        written,
+        "an unchanged run rewrote the cache"
+    );
+    // Only `pkg/db.py` changes, and only `pkg/app.py`'s verdicts depend on it.
+    write(root, "pkg/db.py", "def fetch():\n    return 1\n");
+    let after = cached("concise");
+    assert!(!after.contains("AL101"), "{after}");
+    assert_eq!(after, uncached("concise"));
+    assert_ne!(std::fs::read(&stored).unwrap(), written);
 }
 
 #[test]

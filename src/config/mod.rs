@@ -218,6 +218,9 @@ impl Settings {
 
     /// The rules to run on one file: the selection minus its per-file ignores.
     pub fn rules_for(&self, file: &Path) -> Vec<&'static RuleMeta> {
+        if self.per_file_ignores.is_empty() {
+            return self.rules.clone();
+        }
         let file = absolute(&self.cwd, file);
         let ignored: Vec<&'static RuleMeta> = self
             .per_file_ignores
@@ -296,6 +299,11 @@ impl Resolver {
             )?));
         }
         Ok(resolver)
+    }
+
+    /// The directory relative paths are resolved against.
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
     }
 
     /// The settings for a file or directory: those of the closest configuration above it.
