@@ -302,7 +302,7 @@ pub fn key(path: &Path, bytes: &[u8], options: &LintOptions) -> Key {
         .as_ref()
         .map(|m| (&m.name, m.is_package))
         .hash(&mut hasher);
-    for rule in &options.rules {
+    for rule in options.rules.iter() {
         rule.code.hash(&mut hasher);
     }
     options.rule_options.blocking_calls.hash(&mut hasher);
@@ -466,7 +466,7 @@ mod tests {
     #[test]
     fn every_deferred_decision_can_be_stored() {
         let options = LintOptions {
-            rules: registry::RULES.to_vec(),
+            rules: registry::RULES.into(),
             ..LintOptions::default()
         };
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");

@@ -36,7 +36,8 @@ pub struct LintOptions {
     /// The module's dotted name, for relative imports (see `project::module_path`).
     pub module: Option<ModulePath>,
     /// The rules to run, in registry order.
-    pub rules: Vec<&'static RuleMeta>,
+    /// Shared by the files whose settings give the same rules.
+    pub rules: Arc<[&'static RuleMeta]>,
     pub rule_options: RuleOptions,
     /// The top-level packages and modules of the linted tree: checks about names from
     /// other packages (the standard library, dependencies) are not deferred to phase 2.
@@ -415,7 +416,7 @@ fn run_rules(
     crate::syntax_gaps::check(&model, diagnostics);
     let mut checker = Checker::new(&model, source, &options.rule_options);
     checker.project_roots = options.project_roots.as_deref();
-    for rule in &options.rules {
+    for rule in options.rules.iter() {
         if let Some(check) = rule.check {
             check(&checker, diagnostics);
         }

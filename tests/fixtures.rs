@@ -180,7 +180,7 @@ fn actual(fixture: &Fixture, version: TargetVersion) -> Vec<(usize, String)> {
         target_version: version,
         top_level_await: false,
         module: None,
-        rules: rules_for(fixture),
+        rules: rules_for(fixture).into(),
         rule_options: fixture.rule_options.clone(),
         ..LintOptions::default()
     };

@@ -367,7 +367,7 @@ fn diagnostics(text: &str, target: TargetVersion, codes: &[&str]) -> Vec<(usize,
         target_version: target,
         top_level_await: false,
         module: None,
-        rules: RULES.to_vec(),
+        rules: RULES.into(),
         ..LintOptions::default()
     };
     let index = LineIndex::new(text);

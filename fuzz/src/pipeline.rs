@@ -94,7 +94,7 @@ pub fn run(bytes: &[u8], setup: Setup) {
             name: "pkg.mod".to_string(),
             is_package: false,
         }),
-        rules: RULES.to_vec(),
+        rules: RULES.into(),
         project_roots: Some(Arc::new(std::iter::once("pkg".to_string()).collect())),
         ..LintOptions::default()
     };

@@ -126,7 +126,7 @@ pub struct Settings {
     /// Set by the configuration or the command line; else each file's nearest
     /// `requires-python` decides.
     pub target_version: Option<TargetVersion>,
-    pub rules: Vec<&'static RuleMeta>,
+    pub rules: Arc<[&'static RuleMeta]>,
     per_file_ignores: Vec<(PathGlob, Vec<&'static RuleMeta>)>,
     exclude: PathGlobs,
     pub rule_options: RuleOptions,
@@ -217,9 +217,10 @@ impl Settings {
     }
 
     /// The rules to run on one file: the selection minus its per-file ignores.
-    pub fn rules_for(&self, file: &Path) -> Vec<&'static RuleMeta> {
+    pub fn rules_for(&self, file: &Path) -> Arc<[&'static RuleMeta]> {
+        // Shared, not copied, by the files no per-file ignore applies to.
         if self.per_file_ignores.is_empty() {
-            return self.rules.clone();
+            return Arc::clone(&self.rules);
         }
         let file = absolute(&self.cwd, file);
         let ignored: Vec<&'static RuleMeta> = self

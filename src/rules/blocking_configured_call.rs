@@ -135,7 +135,7 @@ async def main(session):
     lambda: my_lib.io.read()
 "#;
         let options = LintOptions {
-            rules: vec![&RULE],
+            rules: vec![&RULE].into(),
             rule_options: RuleOptions {
                 blocking_calls: vec![
                     ("my_lib.*.read".into(), "`my_lib.aread`".into()),
@@ -157,7 +157,7 @@ async def main(session):
             lint_source(
                 source,
                 &LintOptions {
-                    rules: vec![&RULE],
+                    rules: vec![&RULE].into(),
                     ..LintOptions::default()
                 }
             )

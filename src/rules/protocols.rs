@@ -704,7 +704,7 @@ mod tests {
                 name: name.to_string(),
                 is_package: false,
             }),
-            rules: protocol_rules(),
+            rules: protocol_rules().into(),
             ..LintOptions::default()
         }
     }
