@@ -97,7 +97,7 @@ fn resolve_callee<'a>(model: &ScopeModel<'a>, func: &Expr, scope: ScopeId) -> Ca
                     _ => Callee::Unknown,
                 }
             }
-            Resolution::Builtin => Callee::Qualified(crate::scope::dotted("builtins", &name.id)),
+            Resolution::Builtin => Callee::Qualified(crate::scope::builtin(&name.id)),
             _ => Callee::Unknown,
         },
         Expr::Attribute(attribute) => {

@@ -195,12 +195,12 @@ fn coroutine_call(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> Op
 fn deferred_target(model: &ScopeModel<'_>, call: &ExprCall, scope: ScopeId) -> Option<Target> {
     match callee(model, &call.func, scope) {
         Callee::Qualified(name) if !name.starts_with("builtins.") => {
-            Some(Target::Symbol(name.to_string()))
+            Some(Target::Symbol(String::from(&*name)))
         }
         Callee::InstanceMethod { class, method } | Callee::InheritedMethod { class, method } => {
             Some(Target::Method {
-                class: class.to_string(),
-                name: method.to_string(),
+                class: String::from(&*class),
+                name: String::from(&*method),
             })
         }
         _ => None,

@@ -83,7 +83,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                     checker.defer(
                         &RULE,
                         call.range(),
-                        Target::Symbol(name.to_string()),
+                        Target::Symbol(String::from(&*name)),
                         detail(),
                         decide,
                     );
@@ -94,16 +94,16 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                     diagnostics.push(report());
                 } else if checker.may_be_in_project(&class) {
                     let target = Target::Method {
-                        class: class.to_string(),
-                        name: method.to_string(),
+                        class: String::from(&*class),
+                        name: String::from(&*method),
                     };
                     checker.defer(&RULE, call.range(), target, detail(), decide);
                 }
             }
             Callee::InheritedMethod { class, method } => {
                 let target = Target::Method {
-                    class: class.to_string(),
-                    name: method.to_string(),
+                    class: String::from(&*class),
+                    name: String::from(&*method),
                 };
                 checker.defer(&RULE, call.range(), target, detail(), decide);
             }

@@ -173,11 +173,11 @@ impl<'m, 'a> Protocols<'m, 'a> {
                 kind: function_kind(self.model, def.is_async, body),
                 decoration: decoration_of(self.model, &def.decorator_list, enclosing),
             },
-            Callee::Qualified(name) => Called::Qualified(name.to_string()),
+            Callee::Qualified(name) => Called::Qualified(String::from(&*name)),
             Callee::InstanceMethod { class, method }
             | Callee::InheritedMethod { class, method } => Called::Method(Target::Method {
-                class: class.to_string(),
-                name: method.to_string(),
+                class: String::from(&*class),
+                name: String::from(&*method),
             }),
             Callee::Unknown => Called::Unknown,
         }

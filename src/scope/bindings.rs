@@ -356,7 +356,7 @@ impl<'a> ScopeModel<'a> {
                     BindingKind::Import { qualified } => Some(qualified.clone()),
                     _ => None,
                 },
-                Resolution::Builtin => Some(super::dotted("builtins", name.id.as_str())),
+                Resolution::Builtin => Some(super::builtin(name.id.as_str())),
                 _ => None,
             },
             Expr::Attribute(attribute) => {

@@ -37,14 +37,36 @@ pub type QualifiedName = std::rc::Rc<str>;
 /// `start..end`.
 type BindingGroups<'a> = FxHashMap<(ScopeId, &'a str), (u32, u32)>;
 
-/// `base.attr` as a qualified name. Not `format!`: its machinery cost more than the rest
-/// of name resolution, which builds one of these for most calls of a file.
+/// `base.attr` as a qualified name. Name resolution builds one of these for most calls of
+/// a file: not with `format!` (its machinery cost more than the rest of resolving), and
+/// in a buffer kept by the thread, so that the name is allocated once, not twice.
 pub fn dotted(base: &str, attr: &str) -> QualifiedName {
-    let mut name = String::with_capacity(base.len() + 1 + attr.len());
-    name.push_str(base);
-    name.push('.');
-    name.push_str(attr);
-    QualifiedName::from(name)
+    thread_local! {
+        static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    BUFFER.with_borrow_mut(|name| {
+        name.clear();
+        name.push_str(base);
+        name.push('.');
+        name.push_str(attr);
+        QualifiedName::from(name.as_str())
+    })
+}
+
+/// `builtins.name`, shared by every call of the builtin on the thread.
+pub fn builtin(name: &str) -> QualifiedName {
+    thread_local! {
+        static BUILTINS: std::cell::RefCell<FxHashMap<Box<str>, QualifiedName>> =
+            std::cell::RefCell::default();
+    }
+    BUILTINS.with_borrow_mut(|known| {
+        if let Some(qualified) = known.get(name) {
+            return qualified.clone();
+        }
+        let qualified = dotted("builtins", name);
+        known.insert(name.into(), qualified.clone());
+        qualified
+    })
 }
 
 /// Index of a [`Scope`] in [`ScopeModel::scopes`]. The module scope is always `ScopeId(0)`.
