@@ -33,7 +33,7 @@ pub struct LintOptions {
     /// The file is a Jupyter notebook: its code cells form the module, IPython syntax
     /// (`%magic`, `!shell`) is allowed, and so is top-level `await`.
     pub notebook: bool,
-    /// The module's dotted name, for relative imports (see `project::module_path`).
+    /// The module's dotted name, for relative imports (see `project::module_in`).
     pub module: Option<ModulePath>,
     /// The rules to run, in registry order.
     /// Shared by the files whose settings give the same rules.

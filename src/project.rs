@@ -268,20 +268,8 @@ impl ProjectIndex {
 }
 
 /// The dotted module name of a file: its path from the topmost directory that is a
-/// package (has an `__init__.py`) chain above it. `cache` remembers, per directory, the
-/// dotted name of that directory (`None` when it is not a package).
-pub fn module_path(
-    file: &Path,
-    cache: &mut HashMap<PathBuf, Option<String>>,
-) -> Option<ModulePath> {
-    let absolute = std::path::absolute(file).ok()?;
-    let directory = absolute.parent()?;
-    let package = package_name(directory, cache);
-    module_in(&absolute, package.as_deref())
-}
-
-/// The dotted module name of a file in a directory whose dotted name is `package`
-/// (`None` when the directory is not a package).
+/// package (has an `__init__.py`) chain above it, given the dotted name of the file's
+/// directory ([`package_name`]; `None` when it is not a package).
 pub fn module_in(file: &Path, package: Option<&str>) -> Option<ModulePath> {
     let stem = file.file_stem()?.to_str()?;
     if stem == "__init__" {
@@ -291,7 +279,7 @@ pub fn module_in(file: &Path, package: Option<&str>) -> Option<ModulePath> {
         });
     }
     let name = match package {
-        Some(package) => crate::scope::dotted(package, stem).to_string(),
+        Some(package) => [package, ".", stem].concat(),
         None => stem.to_string(),
     };
     Some(ModulePath {
@@ -567,11 +555,15 @@ mod tests {
         std::fs::write(root.path().join("src/pkg/__init__.py"), "").unwrap();
         std::fs::write(package.join("__init__.py"), "").unwrap();
         let mut cache = HashMap::new();
-        let module = module_path(&package.join("mod.py"), &mut cache).unwrap();
+        let mut module_path = |file: &Path| {
+            let package = package_name(file.parent().unwrap(), &mut cache);
+            module_in(file, package.as_deref()).unwrap()
+        };
+        let module = module_path(&package.join("mod.py"));
         assert_eq!(module.name, "pkg.sub.mod");
-        let init = module_path(&package.join("__init__.py"), &mut cache).unwrap();
+        let init = module_path(&package.join("__init__.py"));
         assert_eq!((init.name.as_str(), init.is_package), ("pkg.sub", true));
-        let script = module_path(&root.path().join("script.py"), &mut cache).unwrap();
+        let script = module_path(&root.path().join("script.py"));
         assert_eq!(script.name, "script");
     }
 }

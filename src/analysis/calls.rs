@@ -175,7 +175,7 @@ pub fn class_qualified_name(model: &ScopeModel<'_>, class: ScopeId) -> Option<St
         return None;
     };
     let module = model.module_path()?;
-    Some(crate::scope::dotted(&module.name, def.name.as_str()).to_string())
+    Some([module.name.as_str(), ".", def.name.as_str()].concat())
 }
 
 /// The class of an instance, when a name or `self.attr` is bound to exactly one

@@ -11,7 +11,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::discovery::DEFAULT_EXCLUDES;
 use crate::registry::{self, RuleMeta};
@@ -42,46 +42,9 @@ pub struct CliOverrides {
     pub isolated: bool,
 }
 
-/// A glob of a configuration, matched against paths under its directory and, when it
-/// has no `/`, against file and directory names.
-#[derive(Clone, Debug)]
-struct PathGlob {
-    full: GlobMatcher,
-    name: Option<GlobMatcher>,
-}
-
-/// The globs of a pattern: anchored at `root`, and for a pattern without `/`, on names.
-fn pattern_globs(pattern: &str, root: &Path) -> Result<(Glob, Option<Glob>), globset::Error> {
-    let anchored = root.join(pattern);
-    let full = Glob::new(&anchored.to_string_lossy())?;
-    let name = if pattern.contains('/') {
-        None
-    } else {
-        Some(Glob::new(pattern)?)
-    };
-    Ok((full, name))
-}
-
-impl PathGlob {
-    fn new(pattern: &str, root: &Path) -> Result<Self, globset::Error> {
-        let (full, name) = pattern_globs(pattern, root)?;
-        Ok(Self {
-            full: full.compile_matcher(),
-            name: name.map(|name| name.compile_matcher()),
-        })
-    }
-
-    fn is_match(&self, path: &Path) -> bool {
-        self.full.is_match(path)
-            || self.name.as_ref().is_some_and(|name| {
-                path.file_name()
-                    .is_some_and(|file_name| name.is_match(file_name))
-            })
-    }
-}
-
-/// Several [`PathGlob`]s matched in one pass: the exclusions are asked about every path
-/// walked, and matching them one by one showed in profiles.
+/// Globs of a configuration, matched against paths under its directory and, for those
+/// without `/`, against file and directory names; all in one pass (the exclusions are
+/// asked about every path walked, and matching them one by one showed in profiles).
 #[derive(Clone, Debug)]
 struct PathGlobs {
     full: GlobSet,
@@ -93,11 +56,10 @@ impl PathGlobs {
     fn new<'p>(patterns: impl IntoIterator<Item = &'p str>, root: &Path) -> Result<Self, String> {
         let (mut full, mut names) = (GlobSetBuilder::new(), GlobSetBuilder::new());
         for pattern in patterns {
-            let (anchored, name) = pattern_globs(pattern, root)
-                .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
-            full.add(anchored);
-            if let Some(name) = name {
-                names.add(name);
+            let invalid = |e: globset::Error| format!("invalid glob `{pattern}`: {e}");
+            full.add(Glob::new(&root.join(pattern).to_string_lossy()).map_err(invalid)?);
+            if !pattern.contains('/') {
+                names.add(Glob::new(pattern).map_err(invalid)?);
             }
         }
         let build = |set: GlobSetBuilder| set.build().map_err(|e| format!("invalid globs: {e}"));
@@ -127,7 +89,7 @@ pub struct Settings {
     /// `requires-python` decides.
     pub target_version: Option<TargetVersion>,
     pub rules: Arc<[&'static RuleMeta]>,
-    per_file_ignores: Vec<(PathGlob, Vec<&'static RuleMeta>)>,
+    per_file_ignores: Vec<(PathGlobs, Vec<&'static RuleMeta>)>,
     exclude: PathGlobs,
     pub rule_options: RuleOptions,
     /// Identifies these settings (for the cache).
@@ -179,13 +141,10 @@ impl Settings {
             .filter(|rule| rules.contains(rule))
             .collect();
 
-        let glob = |pattern: &str| {
-            PathGlob::new(pattern, &root)
-                .map_err(|e| error(format!("invalid glob `{pattern}`: {e}")))
-        };
         let mut per_file_ignores = Vec::new();
         for (pattern, selectors) in options.per_file_ignores.unwrap_or_default() {
-            per_file_ignores.push((glob(&pattern)?, resolve(&selectors)?));
+            let glob = PathGlobs::new([pattern.as_str()], &root).map_err(error)?;
+            per_file_ignores.push((glob, resolve(&selectors)?));
         }
         let default_excludes: Vec<String> =
             DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect();

@@ -78,16 +78,6 @@ fn consumer(protocols: &Protocols, func: &Expr, scope: ScopeId, depth: usize) ->
     }
 }
 
-/// A verdict that leads to a diagnostic or a deferred check: only then is a message
-/// composed.
-fn worth_composing(checker: &Checker, verdict: &Verdict) -> bool {
-    match verdict {
-        Verdict::Known(_) => true,
-        Verdict::Project(target) => checker.may_defer(target),
-        Verdict::Unknown => false,
-    }
-}
-
 fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     let model = checker.model;
     let protocols = Protocols::new(model);
@@ -121,7 +111,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         }
         let verdict = protocols.async_generator(&awaited.value, node.scope_id());
-        if !worth_composing(checker, &verdict) {
+        if !verdict.is_reported(checker) {
             continue;
         }
         let text = shown(checker.source, awaited.value.range());
@@ -153,7 +143,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             Consumer::Awaitable { all } => {
                 for arg in positional.take(if all { usize::MAX } else { 1 }) {
                     let verdict = protocols.async_generator(arg, scope);
-                    if !worth_composing(checker, &verdict) {
+                    if !verdict.is_reported(checker) {
                         continue;
                     }
                     let (function, text) = (function(), shown(checker.source, arg.range()));
@@ -167,7 +157,7 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             Consumer::AsyncFunction => {
                 if let Some(arg) = positional.take(1).next() {
                     let verdict = protocols.async_generator_function(arg, scope);
-                    if !worth_composing(checker, &verdict) {
+                    if !verdict.is_reported(checker) {
                         continue;
                     }
                     let (function, text) = (function(), shown(checker.source, arg.range()));

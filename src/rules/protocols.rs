@@ -51,6 +51,18 @@ pub enum Verdict {
     Unknown,
 }
 
+impl Verdict {
+    /// Whether the verdict leads to a diagnostic or a deferred check: only then is a
+    /// message worth composing.
+    pub fn is_reported(&self, checker: &crate::rules::Checker) -> bool {
+        match self {
+            Verdict::Known(_) => true,
+            Verdict::Project(target) => checker.may_defer(target),
+            Verdict::Unknown => false,
+        }
+    }
+}
+
 /// What the function of a call is, for what its value supports.
 enum Called {
     Function {

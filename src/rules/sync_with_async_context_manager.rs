@@ -57,10 +57,8 @@ fn check(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
                 other => (other, false),
             };
             let verdict = protocols.async_only_context_manager(manager, scope);
-            match &verdict {
-                Verdict::Unknown => continue,
-                Verdict::Project(target) if !checker.may_defer(target) => continue,
-                _ => {}
+            if !verdict.is_reported(checker) {
+                continue;
             }
             let text = shown(checker.source, manager.range());
             let compose = |what: &str| {

@@ -321,15 +321,8 @@ impl<'a> ScopeModel<'a> {
     /// `time.sleep`; an unbound builtin `open` is `builtins.open`. `None` when the
     /// expression is not a (dotted) name that resolves to an import or a builtin.
     pub fn qualified_name(&self, expr: &Expr, scope: ScopeId) -> Option<QualifiedName> {
-        // Many rules ask about the same callees: remember the answers for this file, shared
-        // (a clone is a reference count, not a copy of the text).
-        let key = (std::ptr::from_ref(expr) as usize, scope);
-        if let Some(known) = self.qualified_names.borrow().get(&key) {
-            return known.clone();
-        }
-        let found = self.qualified_name_uncached(expr, scope);
-        self.qualified_names.borrow_mut().insert(key, found.clone());
-        found
+        self.qualified_names
+            .get_or(expr, scope, || self.qualified_name_uncached(expr, scope))
     }
 
     /// The callee of the call whose function is `func`, as `resolve` found it the first
@@ -340,13 +333,7 @@ impl<'a> ScopeModel<'a> {
         scope: ScopeId,
         resolve: impl FnOnce() -> crate::analysis::calls::KnownCallee,
     ) -> crate::analysis::calls::KnownCallee {
-        let key = (std::ptr::from_ref(func) as usize, scope);
-        if let Some(known) = self.callees.borrow().get(&key) {
-            return known.clone();
-        }
-        let found = resolve();
-        self.callees.borrow_mut().insert(key, found.clone());
-        found
+        self.callees.get_or(func, scope, resolve)
     }
 
     fn qualified_name_uncached(&self, expr: &Expr, scope: ScopeId) -> Option<QualifiedName> {

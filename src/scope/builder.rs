@@ -9,8 +9,8 @@ use ruff_python_ast::{
 use super::bindings::{AttributeAssignment, Binding, BindingId, BindingKind, Resolution};
 use super::constant::py37_truthiness;
 use super::{
-    BindingGroups, ComprehensionKind, KindIndex, ModelOptions, NodeFlags, NodeId, NodeInfo,
-    NodeRef, Scope, ScopeId, ScopeKind, ScopeModel, TypeScopeKind,
+    BindingGroups, ComprehensionKind, ExpressionMemo, KindIndex, ModelOptions, NodeFlags, NodeId,
+    NodeInfo, NodeRef, Scope, ScopeId, ScopeKind, ScopeModel, TypeScopeKind,
 };
 use crate::target_version::TargetVersion;
 
@@ -182,14 +182,9 @@ impl<'a> Builder<'a> {
             ),
             groups,
             memos: std::cell::RefCell::default(),
-            // Sized for the calls rules ask about, so that filling them never rehashes.
-            callees: std::cell::RefCell::new(rustc_hash::FxHashMap::with_capacity_and_hasher(
-                calls,
-                Default::default(),
-            )),
-            qualified_names: std::cell::RefCell::new(
-                rustc_hash::FxHashMap::with_capacity_and_hasher(calls * 2, Default::default()),
-            ),
+            // Sized for the calls rules ask about (and their functions' receivers).
+            callees: ExpressionMemo::with_capacity(calls),
+            qualified_names: ExpressionMemo::with_capacity(calls * 2),
             bindings: self.bindings,
             binding_order,
             has_star_import: self.has_star_import,

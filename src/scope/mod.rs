@@ -69,6 +69,31 @@ pub fn builtin(name: &str) -> QualifiedName {
     })
 }
 
+/// Answers about expressions, by the expression's address and the scope it is read in:
+/// many rules ask the same questions about the same calls, and an answer is computed once
+/// per file (clones share their text: a reference count, not a copy).
+struct ExpressionMemo<V>(std::cell::RefCell<FxHashMap<(usize, ScopeId), V>>);
+
+impl<V: Clone> ExpressionMemo<V> {
+    /// Sized for `expected` answers, so that filling it never rehashes.
+    fn with_capacity(expected: usize) -> Self {
+        Self(std::cell::RefCell::new(
+            FxHashMap::with_capacity_and_hasher(expected, Default::default()),
+        ))
+    }
+
+    /// The answer about `expr` in `scope`, computed by `compute` the first time.
+    fn get_or(&self, expr: &Expr, scope: ScopeId, compute: impl FnOnce() -> V) -> V {
+        let key = (std::ptr::from_ref(expr) as usize, scope);
+        if let Some(known) = self.0.borrow().get(&key) {
+            return known.clone();
+        }
+        let found = compute();
+        self.0.borrow_mut().insert(key, found.clone());
+        found
+    }
+}
+
 /// Index of a [`Scope`] in [`ScopeModel::scopes`]. The module scope is always `ScopeId(0)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ScopeId(u32);
@@ -333,11 +358,11 @@ pub struct ScopeModel<'a> {
     groups: BindingGroups<'a>,
     /// Results analyses compute once per file and several rules share, by type.
     memos: std::cell::RefCell<FxHashMap<std::any::TypeId, std::rc::Rc<dyn std::any::Any>>>,
-    /// Answers of `qualified_name`, by expression address and scope.
-    qualified_names: std::cell::RefCell<FxHashMap<(usize, ScopeId), Option<QualifiedName>>>,
-    /// Answers of [`crate::analysis::calls::callee`], by expression address and scope:
-    /// several rules resolve every call of the file.
-    callees: std::cell::RefCell<FxHashMap<(usize, ScopeId), crate::analysis::calls::KnownCallee>>,
+    /// Answers of `qualified_name`.
+    qualified_names: ExpressionMemo<Option<QualifiedName>>,
+    /// Answers of [`crate::analysis::calls::callee`]: several rules resolve every call of
+    /// the file.
+    callees: ExpressionMemo<crate::analysis::calls::KnownCallee>,
     /// `from m import *` somewhere: an unknown name may come from it.
     has_star_import: bool,
     attribute_assignments: Vec<AttributeAssignment<'a>>,
